@@ -1,0 +1,80 @@
+"""The article form of the admin, with the lost-update guard."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from articles import revisions
+from articles.models import Article
+
+MINE, THEIRS = "mine", "theirs"
+
+
+class ArticleAdminForm(forms.ModelForm):
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = [
+            "title", "lead", "body", "cover_image", "cover_alt", "cover_caption", "cover_credit",
+            "section", "region", "cities", "tags", "language", "translation_of",
+            "party_organisations", "party_projects", "byline", "is_featured", "publish_at",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        self.user = kwargs.pop("user", None)
+        super().__init__(*args, **kwargs)
+        self.conflict = None
+        if self.instance.pk:
+            self.fields["base_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.errors:
+            self.check_for_conflict(cleaned)
+        if cleaned.get("cover_image") and not (cleaned.get("cover_alt") or "").strip():
+            self.add_error("cover_alt", _("Опишите, что на фото: без этого его не увидят незрячие читатели."))
+        return cleaned
+
+    def check_for_conflict(self, cleaned):
+        """Refuse a save based on an old version; keep what was typed as an unapplied revision."""
+        current = Article.objects.select_for_update().get(pk=self.instance.pk)
+        base_version = cleaned.get("base_version")
+        if base_version is None or base_version == current.version:
+            return
+        theirs = revisions.snapshot(current)
+        if cleaned.get("seen_version") == current.version:
+            # The editor has seen this conflict and chose, field by field, whose value to keep.
+            for name in revisions.TRACKED_FIELDS:
+                if self.data.get(f"resolve_{name}") == THEIRS and name in self.fields:
+                    cleaned[name] = saved_value(current, name)
+            return
+        base = revisions.base_snapshot(current, base_version) or theirs
+        mine = revisions.snapshot_of_form(cleaned, theirs)
+        revisions.record(current, self.user, is_applied=False, data=mine, version=base_version)
+        last = current.revisions.filter(is_applied=True).select_related("created_by").first()
+        names = revisions.changed_fields(base, theirs) or revisions.changed_fields(mine, theirs)
+        rows = revisions.comparison_rows(theirs, mine, names)
+        for row in rows:
+            row["default"] = THEIRS if mine.get(row["name"]) == base.get(row["name"]) else MINE
+            row["changed_by_you"] = mine.get(row["name"]) != base.get(row["name"])
+        self.conflict = {"revision": last, "rows": rows, "version": current.version}
+        self.data = self.data.copy()
+        self.data["seen_version"] = current.version
+        raise ValidationError(
+            _(
+                "Пока вы редактировали, материал сохранил другой человек. Ваш текст не потерян: "
+                "он остался в форме и сохранён как неприменённая редакция. Сверьте поля ниже и сохраните снова."
+            ),
+            code="conflict",
+        )
+
+
+def saved_value(article, name):
+    """The value of field `name` on the saved article, in the form's cleaned-data shape."""
+    if name == "tags":
+        return sorted(article.tags.names())
+    if name in revisions.MANY_TO_MANY:
+        return getattr(article, name).all()
+    return getattr(article, name)

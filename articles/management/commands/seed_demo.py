@@ -1,0 +1,205 @@
+"""Load demo content: roles and users, sections, the AMANAT party registry and articles.
+
+Idempotent: what exists is left as it is, so a second run changes nothing.
+"""
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from articles import revisions, workflow
+from articles.models import Article, Section
+from parties.models import Party, PartyProject, PrimaryOrganisation
+from regions.models import City, Region
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+DEFAULT_PASSWORD = "newsroom-demo"
+
+USERS = [
+    # username, first name, last name, group, is_superuser
+    ("journalist", "Айгерим", "Сапарова", "Journalists", False),
+    ("moderator", "Ерлан", "Ахметов", "Moderators", False),
+    ("admin", "Администратор", "", None, True),
+]
+
+SECTIONS = [
+    ("Новости", "Жаңалықтар", "novosti"),
+    ("Политика", "Саясат", "politika"),
+    ("Общество", "Қоғам", "obshchestvo"),
+    ("Экономика", "Экономика", "ekonomika"),
+    ("Культура", "Мәдениет", "kultura"),
+    ("Спорт", "Спорт", "sport"),
+    ("Происшествия", "Оқиғалар", "proisshestviya"),
+]
+
+NKO_SLUG = "severo-kazakhstanskaya-oblast"
+# How the 244 primary organisations of North Kazakhstan Region are spread: Petropavl first, then
+# the districts in the order of the reference file. Members add up to 28,500.
+NKO_ORGANISATIONS_TOTAL = 244
+NKO_MEMBERS_TOTAL = 28_500
+PETROPAVL_ORGANISATIONS = 62
+
+
+class Command(BaseCommand):
+    help = "Load demo users, sections, the party registry and articles (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DJANGO_DEBUG=0 (used by `make run`).")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo adds demo users with a known password; with DJANGO_DEBUG=0 pass --force.")
+        password = os.environ.get("NEWSROOM_DEMO_PASSWORD") or DEFAULT_PASSWORD
+        with transaction.atomic():
+            users = self.create_users(password)
+            self.create_sections()
+            party = self.create_party()
+            self.create_organisations(party)
+            created = self.create_articles(users)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo content ready ({created} new articles). Log in at /admin/ as journalist, "
+                f"moderator or admin with the password {password!r}."
+            )
+        )
+
+    def create_users(self, password):
+        User = get_user_model()
+        users = {}
+        for username, first, last, group_name, is_superuser in USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                    "is_staff": True,
+                    "is_superuser": is_superuser,
+                },
+            )
+            if created or not user.check_password(password):
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            if group_name:
+                user.groups.add(Group.objects.get(name=group_name))
+            users[username] = user
+        return users
+
+    def create_sections(self):
+        for order, (name, name_kk, slug) in enumerate(SECTIONS):
+            Section.objects.get_or_create(slug=slug, defaults={"name": name, "name_kk": name_kk, "order": order})
+
+    def create_party(self):
+        data = json.loads((DEMO_DIR / "party.json").read_text(encoding="utf-8"))
+        party, _ = Party.objects.get_or_create(
+            slug=data["slug"],
+            defaults={key: data[key] for key in ["name", "name_kk", "short_name", "description", "website"]},
+        )
+        for project in data["projects"]:
+            PartyProject.objects.get_or_create(
+                party=party,
+                slug=project["slug"],
+                defaults={
+                    "name": project["name"],
+                    "name_kk": project["name_kk"],
+                    "description": project["description"],
+                },
+            )
+        return party
+
+    def create_organisations(self, party):
+        region = Region.objects.get(slug=NKO_SLUG)
+        if PrimaryOrganisation.objects.filter(party=party, region=region).exists():
+            return
+        petropavl = City.objects.get(region=region, slug="petropavlovsk")
+        districts = list(region.districts.order_by("kato"))
+        places = [(None, petropavl)] * PETROPAVL_ORGANISATIONS
+        remaining = NKO_ORGANISATIONS_TOTAL - PETROPAVL_ORGANISATIONS
+        for index, district in enumerate(districts):
+            share = remaining // len(districts) + (1 if index < remaining % len(districts) else 0)
+            places += [(district, None)] * share
+        members = spread(NKO_MEMBERS_TOTAL, len(places))
+        leaders = demo_names()
+        founded = timezone.localdate().replace(year=2007, month=3, day=1)
+        organisations = []
+        for number, ((district, city), count) in enumerate(zip(places, members, strict=True), start=1):
+            where = city.name if city else district.name
+            organisations.append(
+                PrimaryOrganisation(
+                    party=party,
+                    region=region,
+                    district=district,
+                    city=city,
+                    name=f"ППО № {number:03d} ({where})",
+                    leader=leaders[number % len(leaders)],
+                    members_count=count,
+                    founded_on=founded + timedelta(days=37 * number),
+                )
+            )
+        PrimaryOrganisation.objects.bulk_create(organisations)
+
+    def create_articles(self, users):
+        items = json.loads((DEMO_DIR / "articles.json").read_text(encoding="utf-8"))
+        sections = {section.slug: section for section in Section.objects.all()}
+        regions = {region.slug: region for region in Region.objects.all()}
+        by_key, created = {}, 0
+        now = timezone.now()
+        for item in items:
+            article = Article.objects.filter(title=item["title"]).first()
+            if article is None:
+                article = self.create_article(item, users, sections, regions, now)
+                created += 1
+            by_key[item["key"]] = article
+        for item in items:
+            original = by_key.get(item.get("translation_of") or "")
+            article = by_key[item["key"]]
+            if original and article.translation_of_id is None:
+                article.translation_of = original
+                article.save(update_fields=["translation_of"])
+        return created
+
+    def create_article(self, item, users, sections, regions, now):
+        region = regions[item["region"]] if item["region"] else None
+        article = Article.objects.create(
+            title=item["title"],
+            lead=item["lead"],
+            body=item["body"],
+            section=sections[item["section"]],
+            region=region,
+            language=item["language"],
+            author=users["journalist"],
+            byline=item["byline"],
+            is_featured=item["featured"],
+        )
+        article.tags.set(item["tags"])
+        if region and item["cities"]:
+            article.cities.set(region.cities.filter(slug__in=item["cities"]))
+        revisions.record(article, users["journalist"])
+        workflow.apply(article, "publish", by=users["moderator"], publish_at=now - timedelta(hours=item["hours_ago"]))
+        return article
+
+
+def spread(total, parts):
+    """Split `total` into `parts` uneven but deterministic whole numbers that add up to it."""
+    weights = [60 + (index * 37) % 140 for index in range(parts)]
+    scale = total / sum(weights)
+    counts = [int(weight * scale) for weight in weights]
+    for index in range(total - sum(counts)):
+        counts[index % parts] += 1
+    return counts
+
+
+def demo_names():
+    return [
+        "Айгуль Касымова", "Сергей Петренко", "Бауыржан Жумабаев", "Елена Ковальчук",
+        "Нурлан Сейткали", "Гульнара Ибраева", "Андрей Морозов", "Жанар Тулегенова",
+        "Марат Искаков", "Ольга Белова", "Ержан Калиев", "Динара Абенова",
+    ]  # fmt: skip

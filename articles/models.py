@@ -1,0 +1,293 @@
+from ckeditor_uploader.fields import RichTextUploadingField
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from slugify import slugify
+from taggit.managers import TaggableManager
+
+from articles.sanitize import sanitize_html
+from regions.models import LocalizedNameMixin
+
+SLUG_MAX_LENGTH = 200
+
+
+class Section(LocalizedNameMixin, models.Model):
+    name = models.CharField(_("название"), max_length=80, unique=True)
+    name_kk = models.CharField(_("название на казахском"), max_length=80, blank=True)
+    slug = models.SlugField(_("адрес (slug)"), max_length=80, unique=True)
+    order = models.PositiveSmallIntegerField(
+        _("порядок"), default=0, help_text=_("Рубрики с меньшим числом стоят в меню первыми.")
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("рубрика")
+        verbose_name_plural = _("рубрики")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Articles readers may see now: published, with a publication time already reached."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def in_region(self, region):
+        return self.filter(region=region)
+
+    def in_language(self, code):
+        return self.filter(language=code)
+
+    def newest_first(self):
+        return self.order_by("-publish_at", "-id")
+
+    def for_listing(self):
+        """What article cards need, in one query."""
+        return self.select_related("section", "region").only(
+            "id",
+            "title",
+            "slug",
+            "lead",
+            "publish_at",
+            "language",
+            "is_featured",
+            "cover_image",
+            "cover_alt",
+            "section__name",
+            "section__name_kk",
+            "section__slug",
+            "region__name",
+            "region__name_kk",
+            "region__slug",
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Черновик")
+        REVIEW = "review", _("На модерации")
+        PUBLISHED = "published", _("Опубликовано")
+        ARCHIVED = "archived", _("В архиве")
+
+    class Language(models.TextChoices):
+        RU = "ru", _("Русский")
+        KK = "kk", _("Қазақша")
+
+    title = models.CharField(
+        _("заголовок"),
+        max_length=255,
+        help_text=_("Коротко и точно: до 110 знаков, чтобы поисковики показали его целиком."),
+    )
+    slug = models.SlugField(
+        _("адрес (slug)"),
+        max_length=SLUG_MAX_LENGTH,
+        unique=True,
+        blank=True,
+        allow_unicode=False,
+        help_text=_(
+            "Латиницей; создаётся из заголовка. После первой публикации не меняется, "
+            "чтобы ссылки на материал не ломались."
+        ),
+    )
+    lead = models.TextField(
+        _("лид"),
+        blank=True,
+        help_text=_("Одно-два предложения: главное в материале и источник. Нужен для публикации."),
+    )
+    body = RichTextUploadingField(
+        _("текст"),
+        blank=True,
+        help_text=_("Форматирование сохраняется; скрипты, стили и встроенные фреймы удаляются."),
+    )
+    cover_image = models.ImageField(_("главное фото"), upload_to="covers/%Y/%m/", blank=True, max_length=255)
+    cover_alt = models.CharField(
+        _("описание фото для незрячих (alt)"),
+        max_length=255,
+        blank=True,
+        help_text=_("Что изображено на фото. Обязательно, если фото есть."),
+    )
+    cover_caption = models.CharField(_("подпись к фото"), max_length=300, blank=True)
+    cover_credit = models.CharField(
+        _("автор фото"), max_length=150, blank=True, help_text=_("Например: «Фото: Айдос Серик»")
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("рубрика"),
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("регион"),
+        help_text=_("Пусто — новость для всей страны."),
+    )
+    cities = models.ManyToManyField("regions.City", blank=True, related_name="articles", verbose_name=_("города"))
+    tags = TaggableManager(_("теги"), blank=True, help_text=_("Через запятую: «аманат, сельское хозяйство»."))
+    language = models.CharField(_("язык"), max_length=2, choices=Language.choices, default=Language.RU)
+    translation_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translations",
+        verbose_name=_("перевод материала"),
+        help_text=_("Для перевода: исходный материал на другом языке."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("автор"),
+    )
+    byline = models.CharField(
+        _("подпись автора"),
+        max_length=200,
+        blank=True,
+        help_text=_("Как показать автора читателям; пусто — имя автора."),
+    )
+    status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    publish_at = models.DateTimeField(
+        _("время публикации"),
+        null=True,
+        blank=True,
+        help_text=_("Материал появится у читателей в это время."),
+    )
+    first_published_at = models.DateTimeField(_("впервые опубликовано"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("отправлено на модерацию"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+    corrected_at = models.DateTimeField(_("обновлено после публикации"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("версия"), default=1, editable=False)
+    views_count = models.PositiveIntegerField(_("просмотры"), default=0, editable=False)
+    shares_count = models.PositiveIntegerField(_("репосты"), default=0, editable=False)
+    is_featured = models.BooleanField(_("главная новость"), default=False, help_text=_("Показывать крупно на главной."))
+    party_organisations = models.ManyToManyField(
+        "parties.PrimaryOrganisation",
+        blank=True,
+        related_name="articles",
+        verbose_name=_("партийные организации"),
+    )
+    party_projects = models.ManyToManyField(
+        "parties.PartyProject",
+        blank=True,
+        related_name="articles",
+        verbose_name=_("партийные проекты"),
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        verbose_name = _("материал")
+        verbose_name_plural = _("материалы")
+        permissions = [("publish_article", _("Может публиковать материалы"))]
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
+            models.Index(fields=["region", "status", "-publish_at"], name="article_region_publish_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        if not self.slug or not self.has_been_published():
+            self.slug = self.unique_slug()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body", "slug", "updated_at"}
+        elif self.pk is not None:
+            # A content save: the version guards against lost updates; a correction of a live story
+            # is shown to readers as "Обновлено …".
+            self.version += 1
+            if self.is_live():
+                self.corrected_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", args=[self.slug])
+
+    def has_been_published(self):
+        return self.first_published_at is not None
+
+    def is_live(self, now=None):
+        """Whether readers can see this article right now."""
+        now = now or timezone.now()
+        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= now
+
+    def unique_slug(self):
+        """An ASCII transliteration of the title, suffixed with -2, -3… when taken."""
+        base = slugify(self.title, max_length=SLUG_MAX_LENGTH - 8, word_boundary=True) or "material"
+        candidate, number = base, 2
+        others = Article.objects.exclude(pk=self.pk)
+        while others.filter(slug=candidate).exists():
+            candidate, number = f"{base}-{number}", number + 1
+        return candidate
+
+    @property
+    def author_display(self):
+        return self.byline or self.author.get_full_name() or self.author.get_username()
+
+
+class ArticleRevision(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("материал"))
+    data = models.JSONField(_("снимок полей"))
+    version = models.PositiveIntegerField(_("версия"), help_text=_("Версия материала, на которой основана правка."))
+    is_applied = models.BooleanField(
+        _("применена"),
+        default=True,
+        help_text=_("Неприменённая правка — сохранение, столкнувшееся с чужой правкой."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("кто"),
+    )
+    created_at = models.DateTimeField(_("когда"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("редакция материала")
+        verbose_name_plural = _("редакции материалов")
+
+    def __str__(self):
+        return f"{self.article} — {self.created_at:%d.%m.%Y %H:%M}"
+
+
+class WorkflowEvent(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="workflow_events", verbose_name=_("материал")
+    )
+    transition = models.CharField(_("действие"), max_length=20)
+    from_status = models.CharField(_("из статуса"), max_length=10, choices=Article.Status.choices)
+    to_status = models.CharField(_("в статус"), max_length=10, choices=Article.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("кто"),
+    )
+    comment = models.TextField(_("комментарий"), blank=True)
+    created_at = models.DateTimeField(_("когда"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("событие редакционного процесса")
+        verbose_name_plural = _("события редакционного процесса")
+
+    def __str__(self):
+        return f"{self.article}: {self.from_status} → {self.to_status}"

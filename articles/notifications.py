@@ -1,0 +1,58 @@
+"""E-mail to the newsroom about workflow events; called by workflow.apply after commit."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+TEMPLATES = {
+    "submit": "articles/email/submitted.txt",
+    "approve": "articles/email/approved.txt",
+    "publish": "articles/email/approved.txt",
+    "reject": "articles/email/rejected.txt",
+}
+
+
+def moderators():
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename="publish_article")
+            | Q(user_permissions__codename="publish_article")
+        )
+        .exclude(email="")
+        .distinct()
+    )
+
+
+def recipients_for(event):
+    if event.transition == "submit":
+        return [user.email for user in moderators() if user.pk != event.actor_id]
+    author = event.article.author
+    if author.email and author.pk != event.actor_id:
+        return [author.email]
+    return []
+
+
+def send_for(event):
+    template = TEMPLATES.get(event.transition)
+    if template is None:
+        return
+    recipients = recipients_for(event)
+    if not recipients:
+        return
+    with translation.override("ru"):
+        base = settings.NEWSROOM_SITE_URL or "http://127.0.0.1:8000"
+        context = {
+            "event": event,
+            "article": event.article,
+            "admin_url": base + reverse("admin:articles_article_change", args=[event.article.pk]),
+        }
+        text = render_to_string(template, context)
+    subject, _, body = text.strip().partition("\n")
+    send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, recipients)

@@ -1,0 +1,159 @@
+"""Snapshots of an article's editable fields: revisions, comparisons, restores and edit conflicts."""
+
+import difflib
+import html
+import re
+from datetime import datetime
+
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html_join, strip_tags
+from django.utils.safestring import mark_safe
+
+from articles.models import Article, ArticleRevision
+from articles.sanitize import sanitize_html
+
+TEXT_FIELDS = ["title", "lead", "body", "cover_alt", "cover_caption", "cover_credit", "byline", "language"]
+FOREIGN_KEYS = ["section", "region", "translation_of"]
+MANY_TO_MANY = ["cities", "party_organisations", "party_projects"]
+OTHER_FIELDS = ["is_featured", "publish_at", "cover_image", "tags"]
+TRACKED_FIELDS = TEXT_FIELDS + FOREIGN_KEYS + MANY_TO_MANY + OTHER_FIELDS
+
+
+def snapshot(article) -> dict:
+    """The editable fields of a saved article as JSON-ready values."""
+    data = {name: getattr(article, name) for name in TEXT_FIELDS}
+    data.update({name: getattr(article, f"{name}_id") for name in FOREIGN_KEYS})
+    data.update({name: sorted(getattr(article, name).values_list("pk", flat=True)) for name in MANY_TO_MANY})
+    data["is_featured"] = article.is_featured
+    data["publish_at"] = article.publish_at.isoformat() if article.publish_at else None
+    data["cover_image"] = article.cover_image.name or ""
+    data["tags"] = sorted(article.tags.names())
+    return data
+
+
+def snapshot_of_form(cleaned_data, current: dict) -> dict:
+    """The same shape as `snapshot`, from what someone typed into the article form."""
+    data = dict(current)
+    for name in TEXT_FIELDS:
+        if name in cleaned_data:
+            data[name] = cleaned_data[name] or ""
+    data["body"] = sanitize_html(data["body"])
+    for name in FOREIGN_KEYS:
+        if name in cleaned_data:
+            data[name] = cleaned_data[name].pk if cleaned_data[name] else None
+    for name in MANY_TO_MANY:
+        if name in cleaned_data:
+            data[name] = sorted(obj.pk for obj in cleaned_data[name])
+    if "is_featured" in cleaned_data:
+        data["is_featured"] = bool(cleaned_data["is_featured"])
+    if "publish_at" in cleaned_data:
+        value = cleaned_data["publish_at"]
+        data["publish_at"] = value.isoformat() if value else None
+    if "tags" in cleaned_data:
+        data["tags"] = sorted(str(tag) for tag in cleaned_data["tags"])
+    return data
+
+
+def record(article, by, *, is_applied=True, data=None, version=None) -> ArticleRevision:
+    return ArticleRevision.objects.create(
+        article=article,
+        data=data if data is not None else snapshot(article),
+        version=version if version is not None else article.version,
+        is_applied=is_applied,
+        created_by=by,
+    )
+
+
+def base_snapshot(article, version) -> dict | None:
+    """The article as it was at `version` (the last applied revision of that version)."""
+    revision = article.revisions.filter(version=version, is_applied=True).order_by("-created_at", "-id").first()
+    return revision.data if revision else None
+
+
+def changed_fields(before: dict, after: dict) -> list[str]:
+    return [name for name in TRACKED_FIELDS if before.get(name) != after.get(name)]
+
+
+def restore(article, revision, by) -> ArticleRevision:
+    """Put the fields of `revision` back as a new revision; the workflow state is not touched."""
+    data = revision.data
+    for name in TEXT_FIELDS:
+        setattr(article, name, data.get(name) or "")
+    for name in FOREIGN_KEYS:
+        setattr(article, f"{name}_id", data.get(name))
+    article.is_featured = bool(data.get("is_featured"))
+    article.publish_at = parse_datetime(data["publish_at"]) if data.get("publish_at") else article.publish_at
+    article.cover_image.name = data.get("cover_image") or ""
+    article.save()
+    for name in MANY_TO_MANY:
+        getattr(article, name).set(data.get(name) or [])
+    article.tags.set(data.get("tags") or [])
+    return record(article, by)
+
+
+def _words(value) -> list[str]:
+    text = html.unescape(strip_tags(str(value or "")))
+    return re.findall(r"\S+\s*", text)
+
+
+def word_diff(old, new) -> str:
+    """A readable word-level diff of two texts (HTML tags dropped): <del> removed, <ins> added."""
+    old_words, new_words = _words(old), _words(new)
+    parts = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(html.escape("".join(old_words[a1:a2])))
+            continue
+        if op in ("delete", "replace"):
+            parts.append(f"<del>{html.escape(''.join(old_words[a1:a2]))}</del>")
+        if op in ("insert", "replace"):
+            parts.append(f"<ins>{html.escape(''.join(new_words[b1:b2]))}</ins>")
+    return mark_safe("".join(parts))  # noqa: S308 (every piece is escaped above)
+
+
+def display_value(name, value) -> str:
+    """A value of a snapshot as the newsroom reads it."""
+    if value in (None, "", []):
+        return "—"
+    field = Article._meta.get_field(name) if name != "tags" else None
+    if name in FOREIGN_KEYS:
+        obj = field.related_model.objects.filter(pk=value).first()
+        return str(obj) if obj else "—"
+    if name in MANY_TO_MANY:
+        return ", ".join(str(obj) for obj in field.related_model.objects.filter(pk__in=value)) or "—"
+    if name == "tags":
+        return ", ".join(value)
+    if name == "is_featured":
+        return "да" if value else "нет"
+    if name == "publish_at":
+        moment = parse_datetime(value) if isinstance(value, str) else value
+        return moment.strftime("%d.%m.%Y %H:%M") if isinstance(moment, datetime) else str(value)
+    return str(value)
+
+
+def field_label(name) -> str:
+    if name == "tags":
+        return "теги"
+    return str(Article._meta.get_field(name).verbose_name)
+
+
+def comparison_rows(old: dict, new: dict, names=None):
+    """Rows (label, old shown, new shown, word diff) for the fields that differ."""
+    rows = []
+    for name in names or changed_fields(old, new):
+        old_shown, new_shown = display_value(name, old.get(name)), display_value(name, new.get(name))
+        rows.append(
+            {
+                "name": name,
+                "label": field_label(name),
+                "old": old_shown,
+                "new": new_shown,
+                "diff": word_diff(old_shown, new_shown),
+            }
+        )
+    return rows
+
+
+def render_rows(rows) -> str:
+    return format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", ((row["label"], row["diff"]) for row in rows))

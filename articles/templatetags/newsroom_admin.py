@@ -1,0 +1,20 @@
+from django import template
+
+from articles import workflow
+from articles.models import Article
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def review_queue_count(context):
+    """How many articles wait for a moderator; None for people who cannot approve."""
+    if not workflow.is_moderator(context["request"].user):
+        return None
+    return Article.objects.filter(status=Article.Status.REVIEW).count()
+
+
+@register.filter
+def minutes(duration):
+    """Whole minutes of a timedelta (for the login lock-out page)."""
+    return int(duration.total_seconds() // 60) if duration else 0

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from articles import preview, views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("news/", views.article_list, name="list"),
+    path("news/<slug:slug>/", views.article_detail, name="detail"),
+    path("sections/<slug:slug>/", views.section_detail, name="section"),
+    path("preview/<str:token>/", preview.shared_preview, name="preview"),
+    path("tags/<str:slug>/", views.tag_detail, name="tag"),
+]

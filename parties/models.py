@@ -1,0 +1,106 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import City, District, LocalizedNameMixin, Region
+
+
+class Party(LocalizedNameMixin, models.Model):
+    name = models.CharField(_("название"), max_length=200, unique=True)
+    name_kk = models.CharField(_("название на казахском"), max_length=200, blank=True)
+    short_name = models.CharField(_("краткое название"), max_length=60, blank=True)
+    slug = models.SlugField(_("адрес (slug)"), max_length=120, unique=True)
+    description = models.TextField(_("описание"), blank=True)
+    website = models.URLField(_("сайт"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("партия")
+        verbose_name_plural = _("партии")
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    def get_absolute_url(self):
+        return reverse("parties:detail", args=[self.slug])
+
+
+class PrimaryOrganisationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def in_region(self, region):
+        return self.filter(region=region)
+
+
+class PrimaryOrganisation(models.Model):
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("партия"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="party_organisations", verbose_name=_("регион")
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="party_organisations",
+        verbose_name=_("район"),
+    )
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="party_organisations",
+        verbose_name=_("город"),
+        help_text=_("Для организаций города областного значения (например, Петропавловска)."),
+    )
+    name = models.CharField(
+        _("название"),
+        max_length=255,
+        help_text=_("Как в учётных документах: «ППО при ТОО …», «ППО села …»."),
+    )
+    leader = models.CharField(_("председатель"), max_length=200, blank=True)
+    members_count = models.PositiveIntegerField(_("членов партии"), default=0)
+    founded_on = models.DateField(_("дата создания"), null=True, blank=True)
+    is_active = models.BooleanField(_("действует"), default=True)
+
+    objects = PrimaryOrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region__name", "name"]
+        verbose_name = _("первичная партийная организация")
+        verbose_name_plural = _("первичные партийные организации")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "region", "name"], name="organisation_unique_name_per_party_region"
+            ),
+            models.CheckConstraint(condition=models.Q(members_count__gte=0), name="organisation_members_non_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def place(self):
+        return self.city or self.district
+
+
+class PartyProject(LocalizedNameMixin, models.Model):
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="projects", verbose_name=_("партия"))
+    name = models.CharField(_("название"), max_length=200)
+    name_kk = models.CharField(_("название на казахском"), max_length=200, blank=True)
+    slug = models.SlugField(_("адрес (slug)"), max_length=120)
+    description = models.TextField(_("описание"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("партийный проект")
+        verbose_name_plural = _("партийные проекты")
+        constraints = [models.UniqueConstraint(fields=["party", "slug"], name="project_unique_slug_per_party")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("parties:project", args=[self.party.slug, self.slug])

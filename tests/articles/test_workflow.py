@@ -1,0 +1,178 @@
+"""The editorial rules of articles/workflow.py, called directly: every role × state × transition."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Article, WorkflowEvent
+from tests.factories import ArticleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+S = Article.Status
+ALL_STATES = [S.DRAFT, S.REVIEW, S.PUBLISHED, S.ARCHIVED]
+
+# (transition, state it starts from, roles allowed)
+RULES = {
+    "submit": (S.DRAFT, {"author", "moderator", "superuser"}),
+    "withdraw": (S.REVIEW, {"author"}),
+    "approve": (S.REVIEW, {"moderator", "superuser"}),
+    "reject": (S.REVIEW, {"moderator", "superuser"}),
+    "publish": (S.DRAFT, {"moderator", "superuser"}),
+    "unpublish": (S.PUBLISHED, {"moderator", "superuser"}),
+    "reopen": (S.ARCHIVED, {"moderator", "superuser"}),
+}
+TARGETS = {
+    "submit": S.REVIEW,
+    "withdraw": S.DRAFT,
+    "approve": S.PUBLISHED,
+    "reject": S.DRAFT,
+    "publish": S.PUBLISHED,
+    "unpublish": S.ARCHIVED,
+    "reopen": S.DRAFT,
+}
+ROLES = ["author", "other_journalist", "moderator", "superuser", "reader"]
+
+
+@pytest.fixture
+def people(journalist, other_journalist, moderator):
+    return {
+        "author": journalist,
+        "other_journalist": other_journalist,
+        "moderator": moderator,
+        "superuser": UserFactory(username="chief", is_staff=True, is_superuser=True),
+        "reader": UserFactory(username="reader", is_staff=False),
+    }
+
+
+def make_article(author, status):
+    publish_at = timezone.now() - timedelta(hours=1) if status in (S.PUBLISHED, S.ARCHIVED) else None
+    return ArticleFactory(author=author, status=status, publish_at=publish_at)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("state", ALL_STATES)
+@pytest.mark.parametrize("name", list(RULES))
+def test_every_role_state_and_transition(people, role, state, name):
+    article = make_article(people["author"], state)
+    source, allowed_roles = RULES[name]
+    allowed = state == source and role in allowed_roles
+    user = people[role]
+
+    assert (name in [t.name for t in workflow.allowed_transitions(user, article)]) is allowed
+    if allowed:
+        event = workflow.apply(article, name, by=user, comment="Причина")
+        article.refresh_from_db()
+        assert article.status == TARGETS[name]
+        assert (event.from_status, event.to_status, event.actor) == (state, TARGETS[name], user)
+    else:
+        with pytest.raises(workflow.WorkflowError):
+            workflow.apply(article, name, by=user, comment="Причина")
+        article.refresh_from_db()
+        assert article.status == state
+        assert not WorkflowEvent.objects.filter(article=article).exists()
+
+
+def test_journalist_cannot_publish(journalist):
+    article = make_article(journalist, S.DRAFT)
+    with pytest.raises(workflow.WorkflowError, match="нет права"):
+        workflow.apply(article, "publish", by=journalist)
+
+
+def test_wrong_state_is_named_in_the_refusal(moderator, journalist):
+    article = make_article(journalist, S.DRAFT)
+    with pytest.raises(workflow.WorkflowError, match="в статусе «Черновик»"):
+        workflow.apply(article, "approve", by=moderator)
+
+
+def test_reject_needs_a_reason(moderator, journalist):
+    article = make_article(journalist, S.REVIEW)
+    with pytest.raises(workflow.WorkflowError, match="Укажите причину"):
+        workflow.apply(article, "reject", by=moderator, comment="   ")
+    workflow.apply(article, "reject", by=moderator, comment="Нет второго источника")
+    assert article.workflow_events.get().comment == "Нет второго источника"
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"lead": ""}, "лид"),
+        ({"section": None}, "рубрика"),
+        ({"title": "Очень длинный заголовок " * 6}, "заголовок короче 111 знаков"),
+        ({"cover_image": "covers/2026/11/photo.jpg", "cover_alt": ""}, "описание главного фото (alt)"),
+    ],
+)
+def test_publication_gate_names_what_is_missing(moderator, journalist, changes, named):
+    article = ArticleFactory(author=journalist, status=S.REVIEW, **changes)
+    with pytest.raises(workflow.WorkflowError, match=re.escape(named)):
+        workflow.apply(article, "approve", by=moderator)
+    article.status = S.DRAFT
+    article.save()
+    with pytest.raises(workflow.WorkflowError, match=re.escape(named)):
+        workflow.apply(article, "publish", by=moderator)
+
+
+def test_approve_at_a_later_time_schedules(moderator, journalist):
+    article = make_article(journalist, S.REVIEW)
+    later = timezone.now() + timedelta(days=1)
+    workflow.apply(article, "approve", by=moderator, publish_at=later)
+    article.refresh_from_db()
+    assert article.status == S.PUBLISHED and article.publish_at == later
+    assert not article.is_live()
+    assert article.is_live(now=later + timedelta(seconds=1))
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+    assert Article.objects.published(now=later).filter(pk=article.pk).exists()
+
+
+def test_first_publication_time_is_kept_after_reopen(moderator, journalist):
+    article = make_article(journalist, S.DRAFT)
+    workflow.apply(article, "publish", by=moderator)
+    first = article.first_published_at
+    workflow.apply(article, "unpublish", by=moderator)
+    workflow.apply(article, "reopen", by=moderator)
+    workflow.apply(article, "publish", by=moderator)
+    article.refresh_from_db()
+    assert article.first_published_at == first
+
+
+def test_can_edit_and_delete(people):
+    draft = make_article(people["author"], S.DRAFT)
+    review = make_article(people["author"], S.REVIEW)
+    published = make_article(people["author"], S.PUBLISHED)
+    assert workflow.can_edit(people["author"], draft)
+    assert not workflow.can_edit(people["author"], review)
+    assert not workflow.can_edit(people["other_journalist"], draft)
+    assert all(workflow.can_edit(people["moderator"], a) for a in [draft, review, published])
+    assert workflow.can_delete(people["author"], draft)
+    assert not workflow.can_delete(people["moderator"], published)
+    assert workflow.can_delete(people["superuser"], published)
+
+
+def test_emails_go_out_after_commit(django_capture_on_commit_callbacks, journalist, moderator):
+    article = make_article(journalist, S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.apply(article, "submit", by=journalist)
+    assert [m.to for m in mail.outbox] == [[moderator.email]]
+    assert article.title in mail.outbox[0].subject
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.apply(article, "reject", by=moderator, comment="Уточните цифры бюджета")
+    assert mail.outbox[1].to == [journalist.email]
+    assert "Уточните цифры бюджета" in mail.outbox[1].body
+
+    workflow.apply(article, "submit", by=journalist)
+    later = timezone.now() + timedelta(hours=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.apply(article, "approve", by=moderator, publish_at=later)
+    assert mail.outbox[-1].to == [journalist.email]
+    assert timezone.localtime(later).strftime("%H:%M") in mail.outbox[-1].body
+
+
+def test_no_email_before_commit(journalist, moderator):
+    article = make_article(journalist, S.DRAFT)
+    workflow.apply(article, "submit", by=journalist)
+    assert mail.outbox == []

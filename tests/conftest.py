@@ -1,0 +1,30 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def journalist(db):
+    user = UserFactory(username="journalist", is_staff=True)
+    user.groups.add(Group.objects.get(name="Journalists"))
+    return user
+
+
+@pytest.fixture
+def other_journalist(db):
+    user = UserFactory(username="journalist2", is_staff=True)
+    user.groups.add(Group.objects.get(name="Journalists"))
+    return user
+
+
+@pytest.fixture
+def moderator(db):
+    user = UserFactory(username="moderator", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user

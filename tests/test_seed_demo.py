@@ -1,0 +1,73 @@
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db.models import Sum
+
+from articles.models import Article
+from parties.models import PrimaryOrganisation
+
+pytestmark = pytest.mark.django_db
+
+COUNTED_MODELS = [
+    "auth.User", "auth.Group", "articles.Article", "articles.Section", "articles.WorkflowEvent",
+    "articles.ArticleRevision", "taggit.Tag", "taggit.TaggedItem", "parties.Party", "parties.PartyProject",
+    "parties.PrimaryOrganisation", "regions.Region", "regions.City",
+]  # fmt: skip
+
+
+def row_counts():
+    return {label: apps.get_model(label).objects.count() for label in COUNTED_MODELS}
+
+
+def test_seed_demo_twice_gives_the_same_rows(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = row_counts()
+    first_passwords = dict(get_user_model().objects.values_list("username", "password"))
+    call_command("seed_demo")
+    assert row_counts() == first
+    assert dict(get_user_model().objects.values_list("username", "password")) == first_passwords
+
+
+def test_seed_demo_content(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    User = get_user_model()
+    for username in ["journalist", "moderator", "admin"]:
+        user = User.objects.get(username=username)
+        assert user.is_staff and user.check_password("newsroom-demo")
+        assert user.email == f"{username}@example.org"
+    assert User.objects.get(username="admin").is_superuser
+    assert User.objects.get(username="moderator").has_perm("articles.publish_article")
+    assert not User.objects.get(username="journalist").has_perm("articles.publish_article")
+
+    nko = PrimaryOrganisation.objects.filter(region__slug="severo-kazakhstanskaya-oblast")
+    assert nko.count() == 244
+    assert nko.aggregate(total=Sum("members_count"))["total"] == 28_500
+    assert nko.filter(city__slug="petropavlovsk").exists()
+    assert nko.values("district").exclude(district=None).distinct().count() == 13
+
+    published = Article.objects.published()
+    assert published.in_language("ru").count() >= 30
+    assert published.in_language("kk").exists()
+    assert published.filter(region__slug="severo-kazakhstanskaya-oblast").count() >= 5
+    assert published.values("section").distinct().count() >= 4
+    assert published.values("region").distinct().count() >= 5
+    assert not published.filter(tags=None).exists()
+    forum = published.get(is_featured=True)
+    assert "244" in forum.body and "28,5" in forum.body
+
+
+def test_seed_demo_uses_the_password_from_the_environment(settings, monkeypatch):
+    settings.DEBUG = True
+    monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "another-password-42")
+    call_command("seed_demo")
+    assert get_user_model().objects.get(username="moderator").check_password("another-password-42")
+
+
+def test_seed_demo_refuses_production_without_force(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo")
+    assert not Article.objects.exists()
