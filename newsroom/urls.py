@@ -2,9 +2,14 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from newsroom import views
+
+admin.site.site_header = _("Newsroom — редакция")
+admin.site.site_title = _("Newsroom")
+admin.site.index_title = _("Редакционный стол")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from articles import revisions, workflow
@@ -58,7 +59,8 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo adds demo users with a known password; with DJANGO_DEBUG=0 pass --force.")
         password = os.environ.get("NEWSROOM_DEMO_PASSWORD") or DEFAULT_PASSWORD
-        with transaction.atomic():
+        # Demo publications would otherwise mail the demo journalist once per article.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
             users = self.create_users(password)
             self.create_sections()
             party = self.create_party()
