@@ -22,8 +22,9 @@ class ArticleAdminForm(forms.ModelForm):
             "party_organisations", "party_projects", "byline", "is_featured", "publish_at",
         ]  # fmt: skip
 
+    user = None  # set by ArticleAdmin.get_form to the person editing
+
     def __init__(self, *args, **kwargs):
-        self.user = kwargs.pop("user", None)
         super().__init__(*args, **kwargs)
         self.conflict = None
         if self.instance.pk:
@@ -33,6 +34,12 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk and not self.errors:
             self.check_for_conflict(cleaned)
+        if (
+            self.instance.status == Article.Status.PUBLISHED
+            and "publish_at" in self.fields
+            and not cleaned.get("publish_at")
+        ):
+            self.add_error("publish_at", _("Опубликованному материалу нужно время публикации."))
         if cleaned.get("cover_image") and not (cleaned.get("cover_alt") or "").strip():
             self.add_error("cover_alt", _("Опишите, что на фото: без этого его не увидят незрячие читатели."))
         return cleaned
@@ -54,7 +61,8 @@ class ArticleAdminForm(forms.ModelForm):
         mine = revisions.snapshot_of_form(cleaned, theirs)
         revisions.record(current, self.user, is_applied=False, data=mine, version=base_version)
         last = current.revisions.filter(is_applied=True).select_related("created_by").first()
-        names = revisions.changed_fields(base, theirs) or revisions.changed_fields(mine, theirs)
+        changed = set(revisions.changed_fields(base, theirs)) | set(revisions.changed_fields(base, mine))
+        names = [name for name in revisions.TRACKED_FIELDS if name in changed and mine.get(name) != theirs.get(name)]
         rows = revisions.comparison_rows(theirs, mine, names)
         for row in rows:
             row["default"] = THEIRS if mine.get(row["name"]) == base.get(row["name"]) else MINE

@@ -18,3 +18,11 @@ def review_queue_count(context):
 def minutes(duration):
     """Whole minutes of a timedelta (for the login lock-out page)."""
     return int(duration.total_seconds() // 60) if duration else 0
+
+
+@register.filter
+def person(user):
+    """A user's full name, else the login, else a dash."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
