@@ -1,5 +1,7 @@
 from ckeditor_uploader.fields import RichTextUploadingField
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -186,6 +188,8 @@ class Article(models.Model):
         verbose_name=_("партийные проекты"),
     )
 
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -196,6 +200,7 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
             models.Index(fields=["region", "status", "-publish_at"], name="article_region_publish_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
         ]
 
     def __str__(self):
@@ -214,6 +219,8 @@ class Article(models.Model):
             if self.is_live():
                 self.corrected_at = timezone.now()
         super().save(*args, **kwargs)
+        if kwargs.get("update_fields") is None:
+            self.refresh_search_vector()
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.slug])
@@ -234,6 +241,12 @@ class Article(models.Model):
         while others.filter(slug=candidate).exists():
             candidate, number = f"{base}-{number}", number + 1
         return candidate
+
+    def refresh_search_vector(self):
+        """Recompute the full-text column from the title, lead, tags and body as saved now."""
+        from articles.search import refresh_search_vectors
+
+        refresh_search_vectors(Article.objects.filter(pk=self.pk))
 
     @property
     def author_display(self):

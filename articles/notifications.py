@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from newsroom.absolute import site_url
+
 TEMPLATES = {
     "submit": "articles/email/submitted.txt",
     "approve": "articles/email/approved.txt",
@@ -47,11 +49,10 @@ def send_for(event):
     if not recipients:
         return
     with translation.override("ru"):
-        base = settings.NEWSROOM_SITE_URL or "http://127.0.0.1:8000"
         context = {
             "event": event,
             "article": event.article,
-            "admin_url": base + reverse("admin:articles_article_change", args=[event.article.pk]),
+            "admin_url": site_url() + reverse("admin:articles_article_change", args=[event.article.pk]),
         }
         text = render_to_string(template, context)
     subject, _, body = text.strip().partition("\n")

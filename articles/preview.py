@@ -5,9 +5,9 @@ from django.core import signing
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from articles.models import Article
+from articles.views import article_context
 
 SALT = "articles.preview-link"
 
@@ -22,9 +22,7 @@ def share_url(article) -> str:
 
 
 def render_preview(request, article, status=200):
-    crumbs = [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}]
-    context = {"article": article, "crumbs": crumbs, "is_preview": True}
-    response = render(request, "articles/article_detail.html", context, status=status)
+    response = render(request, "articles/article_detail.html", article_context(article, is_preview=True), status=status)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response

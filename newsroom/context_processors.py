@@ -1,6 +1,11 @@
 from django.conf import settings
 
+from regions.navigation import header_context
+
 
 def site(request):
-    """Expose the site's name to every template."""
-    return {"site_name": settings.NEWSROOM_SITE_NAME}
+    """Expose the site's name, and on public pages the header's navigation and reader's city."""
+    context = {"site_name": settings.NEWSROOM_SITE_NAME}
+    if not request.path.startswith(("/admin/", "/ckeditor/")):
+        context.update(header_context(request))
+    return context

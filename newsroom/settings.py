@@ -42,7 +42,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # Absolute links in feeds and sitemaps; empty means "the request's host".
 NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "").rstrip("/")
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
-NEWSROOM_DEFAULT_CITY = os.environ.get("NEWSROOM_DEFAULT_CITY", "petropavlovsk")
+NEWSROOM_DEFAULT_CITY = os.environ.get("NEWSROOM_DEFAULT_CITY", "severo-kazakhstanskaya-oblast/petropavlovsk")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

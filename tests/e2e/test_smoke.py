@@ -13,7 +13,7 @@ def test_reader_opens_home_and_an_article(live_server, page):
     )
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "ru"
-    page.get_by_role("link", name=article.title).click()
+    page.locator(".main-story").get_by_role("link", name=article.title).click()
     page.wait_for_url(f"**/news/{article.slug}/")
     assert page.locator("h1").inner_text() == article.title
     assert page.locator(".article__body strong").inner_text() == "100 участников"

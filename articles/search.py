@@ -1,0 +1,96 @@
+"""Full-text search: the indexed column, and ranked, highlighted, filtered queries over it."""
+
+import html
+import re
+
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db.models import Case, F, Func, OuterRef, Subquery, TextField, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.safestring import mark_safe
+from taggit.models import TaggedItem
+
+MAX_QUERY_LENGTH = 200
+# ts_headline marks matches with these; the snippet is escaped in Python before <mark> goes in.
+START, STOP = "\x02", "\x03"
+HEADLINE_OPTIONS = {
+    "start_sel": START,
+    "stop_sel": STOP,
+    "max_words": 35,
+    "min_words": 15,
+    "max_fragments": 2,
+    "fragment_delimiter": " … ",
+}
+
+
+def text_search_config(language):
+    """Russian stemming for Russian articles; `simple` for Kazakh, which PostgreSQL cannot stem."""
+    return "russian" if language == "ru" else "simple"
+
+
+class StripTags(Func):
+    """The text of an HTML column, for indexing and snippets."""
+
+    template = "regexp_replace(%(expressions)s, '<[^>]+>', ' ', 'g')"
+    output_field = TextField()
+
+
+def tag_names():
+    """The article's tag names as one string (a correlated subquery)."""
+    from articles.models import Article
+
+    tagged = TaggedItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(Article), object_id=OuterRef("pk")
+    )
+    names = tagged.values("object_id").annotate(names=StringAgg("tag__name", " ")).values("names")
+    return Coalesce(Subquery(names), Value(""), output_field=TextField())
+
+
+def document_vector(config):
+    return (
+        SearchVector("title", config=config, weight="A")
+        + SearchVector("lead", config=config, weight="B")
+        + SearchVector(tag_names(), config=config, weight="B")
+        + SearchVector(StripTags("body"), config=config, weight="C")
+    )
+
+
+def refresh_search_vectors(queryset):
+    """Rewrite the search column of every article in `queryset` in one UPDATE."""
+    return queryset.update(
+        search_vector=Case(
+            When(language="kk", then=document_vector("simple")),
+            default=document_vector("russian"),
+        )
+    )
+
+
+def clean_query(text):
+    text = re.sub(r"\s+", " ", (text or "").replace("\x00", " ")).strip()
+    return text[:MAX_QUERY_LENGTH]
+
+
+def search(queryset, text, language):
+    """Rank `queryset` by relevance to `text`; title weighs more than lead and tags, more than body."""
+    config = text_search_config(language)
+    query = SearchQuery(clean_query(text), config=config, search_type="websearch")
+    return (
+        queryset.filter(search_vector=query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), query),
+            snippet=SearchHeadline(
+                Func(Value(" "), F("lead"), StripTags("body"), function="concat_ws", output_field=TextField()),
+                query,
+                config=config,
+                **HEADLINE_OPTIONS,
+            ),
+        )
+        .order_by("-rank", "-publish_at", "-id")
+    )
+
+
+def highlighted(snippet):
+    """Escape a snippet and turn the match markers into <mark>."""
+    escaped = html.escape(html.unescape(snippet or ""))
+    return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308

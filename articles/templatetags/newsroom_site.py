@@ -1,0 +1,74 @@
+import json
+from urllib.parse import quote
+
+from django import template
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import translate_url
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from newsroom.absolute import build_absolute
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context, code):
+    """The current page in language `code` (Russian unprefixed, Kazakh under /kk/)."""
+    request = context["request"]
+    url = translate_url(request.path, code)
+    query = request.META.get("QUERY_STRING")
+    return f"{url}?{query}" if query else url
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    """`path` as an absolute link, on NEWSROOM_SITE_URL when it is set."""
+    return build_absolute(context["request"], path)
+
+
+@register.simple_tag(takes_context=True)
+def article_json_ld(context, article):
+    """A JSON-LD NewsArticle block for search engines."""
+    request = context["request"]
+    url = build_absolute(request, article.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.title[:110],
+        "description": article.lead,
+        "inLanguage": article.language,
+        "datePublished": article.publish_at.isoformat() if article.publish_at else None,
+        "dateModified": (article.corrected_at or article.publish_at or article.updated_at).isoformat(),
+        "author": [{"@type": "Person", "name": article.author_display}],
+        "publisher": {
+            "@type": "NewsMediaOrganization",
+            "name": settings.NEWSROOM_SITE_NAME,
+            "url": build_absolute(request, "/"),
+            "logo": {"@type": "ImageObject", "url": build_absolute(request, static("img/logo.png"))},
+        },
+        "keywords": [tag.name for tag in article.tags.all()],
+    }
+    if article.section:
+        data["articleSection"] = article.section.name
+    if article.cover_image:
+        data["image"] = [build_absolute(request, article.cover_image.url)]
+    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def share_links(context, article):
+    """Share links for the messengers and networks readers in Kazakhstan use."""
+    url = quote(build_absolute(context["request"], article.get_absolute_url()), safe="")
+    title = quote(article.title, safe="")
+    return [
+        ("telegram", "Telegram", f"https://t.me/share/url?url={url}&text={title}"),
+        ("whatsapp", "WhatsApp", f"https://wa.me/?text={title}%20{url}"),
+        ("vk", "ВКонтакте", f"https://vk.com/share.php?url={url}&title={title}"),
+        ("facebook", "Facebook", f"https://www.facebook.com/sharer/sharer.php?u={url}"),
+        ("x", "X", f"https://twitter.com/intent/tweet?url={url}&text={title}"),
+    ]

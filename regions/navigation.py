@@ -1,0 +1,54 @@
+"""What every public page's header needs: sections, regions, cities and the reader's city."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
+
+from articles.models import Section
+from regions.models import City, Region
+
+CITY_COOKIE = "newsroom_city"
+CITY_COOKIE_AGE = 365 * 24 * 3600
+NAVIGATION_CACHE_SECONDS = 300
+
+
+def navigation():
+    """Sections, regions and cities for the header, cached briefly so pages stay cheap."""
+    key = f"navigation:{get_language()}"
+    data = cache.get(key)
+    if data is None:
+        cities = list(City.objects.select_related("region").order_by("region__name", "-is_centre", "name"))
+        data = {
+            "sections": list(Section.objects.all()),
+            "regions": list(Region.objects.all()),
+            "cities": {city_key(city): city for city in cities},
+        }
+        cache.set(key, data, NAVIGATION_CACHE_SECONDS)
+    return data
+
+
+def forget_navigation():
+    for code, _name in settings.LANGUAGES:
+        cache.delete(f"navigation:{code}")
+
+
+def city_key(city):
+    return f"{city.region.slug}/{city.slug}"
+
+
+def reader_city(request, cities):
+    """The city the reader chose (cookie), else the site's default city."""
+    chosen = request.COOKIES.get(CITY_COOKIE, "")
+    return cities.get(chosen) or cities.get(settings.NEWSROOM_DEFAULT_CITY)
+
+
+def header_context(request):
+    data = navigation()
+    city = reader_city(request, data["cities"])
+    return {
+        "nav_sections": data["sections"],
+        "nav_regions": data["regions"],
+        "nav_cities": data["cities"],
+        "reader_city": city,
+        "reader_city_key": city_key(city) if city else "",
+    }
