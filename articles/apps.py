@@ -7,4 +7,6 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Материалы")
 
     def ready(self):
-        from articles import signals  # noqa: F401
+        from articles import signals
+
+        signals.connect_page_cache_invalidation()

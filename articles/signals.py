@@ -11,3 +11,19 @@ from articles.models import Article
 def refresh_after_tag_change(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Article):
         instance.refresh_search_vector()
+
+
+def connect_page_cache_invalidation():
+    """Any saved or deleted public content makes cached pages stale on the very next request."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    from newsroom.page_cache import bump_generation
+
+    for label in [
+        "articles.Article", "articles.Section", "taggit.Tag", "regions.Region", "regions.City",
+        "parties.Party", "parties.PrimaryOrganisation", "parties.PartyProject",
+    ]:  # fmt: skip
+        model = apps.get_model(label)
+        post_save.connect(bump_generation, sender=model, dispatch_uid=f"page-cache-save-{label}")
+        post_delete.connect(bump_generation, sender=model, dispatch_uid=f"page-cache-delete-{label}")

@@ -14,7 +14,9 @@ NAVIGATION_CACHE_SECONDS = 300
 
 def navigation():
     """Sections, regions and cities for the header, cached briefly so pages stay cheap."""
-    key = f"navigation:{get_language()}"
+    from newsroom.page_cache import current_generation
+
+    key = f"navigation:{current_generation()}:{get_language()}"
     data = cache.get(key)
     if data is None:
         cities = list(City.objects.select_related("region").order_by("region__name", "-is_centre", "name"))
@@ -25,11 +27,6 @@ def navigation():
         }
         cache.set(key, data, NAVIGATION_CACHE_SECONDS)
     return data
-
-
-def forget_navigation():
-    for code, _name in settings.LANGUAGES:
-        cache.delete(f"navigation:{code}")
 
 
 def city_key(city):

@@ -1,0 +1,65 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Article
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_pages_are_cached_and_cacheable(client):
+    ArticleFactory(published=True, title="Первая новость")
+    first = client.get("/news/")
+    second = client.get("/news/")
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert "public" in second["Cache-Control"] and "max-age=300" in second["Cache-Control"]
+    assert "Cookie" in second["Vary"]
+    assert second.has_header("ETag")
+
+
+def test_conditional_get_answers_304(client):
+    ArticleFactory(published=True)
+    etag = client.get("/").headers["ETag"]
+    assert client.get("/", headers={"if-none-match": etag}).status_code == 304
+
+
+def test_publication_and_withdrawal_show_on_the_very_next_request(client, journalist, moderator):
+    article = ArticleFactory(author=journalist, status=Article.Status.REVIEW, title="Срочная новость из Тайынши")
+    assert article.title not in client.get("/").content.decode()
+    workflow.apply(article, "approve", by=moderator)
+    assert article.title in client.get("/").content.decode()
+    article.title = "Срочная новость из Тайынши (уточнено)"
+    article.save()
+    assert "(уточнено)" in client.get("/").content.decode()
+    workflow.apply(article, "unpublish", by=moderator)
+    assert "Срочная новость" not in client.get("/").content.decode()
+
+
+def test_scheduled_story_appears_on_cached_pages_at_its_time(client, journalist, moderator):
+    article = ArticleFactory(author=journalist, status=Article.Status.REVIEW, title="Запланированный репортаж")
+    at = timezone.now() + timedelta(minutes=2)
+    workflow.apply(article, "approve", by=moderator, publish_at=at)
+    assert article.title not in client.get("/").content.decode()
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    with time_machine.travel(at + timedelta(seconds=1), tick=False):
+        assert article.title in client.get("/").content.decode()
+
+
+def test_logged_in_staff_never_get_a_cached_page(client, moderator):
+    ArticleFactory(published=True)
+    client.get("/")
+    client.force_login(moderator)
+    response = client.get("/")
+    assert not response.has_header("X-Page-Cache")
+    assert "private" in response["Cache-Control"]
+
+
+def test_each_city_gets_its_own_header(client):
+    client.get("/")
+    client.cookies["newsroom_city"] = "almaty/almaty"
+    assert "Алматы" in client.get("/").content.decode().split("</header>")[0]
