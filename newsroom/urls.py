@@ -28,3 +28,5 @@ if settings.NEWSROOM_SERVE_MEDIA:
     urlpatterns += [
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
+
+handler500 = "newsroom.views.server_error"

@@ -1,7 +1,8 @@
 """Site-wide views."""
 
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -20,3 +21,8 @@ def healthz(request):
         connection.close()
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+def server_error(request):
+    """The 500 page in the reader's language, rendered without touching the database."""
+    return HttpResponseServerError(loader.get_template("500.html").render({}))
