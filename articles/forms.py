@@ -2,9 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from articles import revisions
+from articles import images, revisions
 from articles.models import Article
 
 MINE, THEIRS = "mine", "theirs"
@@ -21,6 +22,8 @@ class ArticleAdminForm(forms.ModelForm):
             "section", "region", "cities", "tags", "language", "translation_of",
             "party_organisations", "party_projects", "byline", "is_featured", "publish_at",
         ]  # fmt: skip
+        # Photos are checked by articles.images, whose messages say what is wrong.
+        field_classes = {"cover_image": forms.FileField}
 
     user = None  # set by ArticleAdmin.get_form to the person editing
 
@@ -29,6 +32,13 @@ class ArticleAdminForm(forms.ModelForm):
         self.conflict = None
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
+
+    def clean_cover_image(self):
+        """Check a new photo by its content and store a copy without metadata."""
+        photo = self.cleaned_data.get("cover_image")
+        if isinstance(photo, UploadedFile):
+            return images.clean_upload(photo)
+        return photo
 
     def clean(self):
         cleaned = super().clean()

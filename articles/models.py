@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from slugify import slugify
 from taggit.managers import TaggableManager
 
+from articles import renditions
 from articles.sanitize import sanitize_html
 from regions.models import LocalizedNameMixin
 
@@ -61,6 +62,8 @@ class ArticleQuerySet(models.QuerySet):
             "is_featured",
             "cover_image",
             "cover_alt",
+            "cover_width",
+            "cover_height",
             "section__name",
             "section__name_kk",
             "section__slug",
@@ -107,7 +110,17 @@ class Article(models.Model):
         blank=True,
         help_text=_("Форматирование сохраняется; скрипты, стили и встроенные фреймы удаляются."),
     )
-    cover_image = models.ImageField(_("главное фото"), upload_to="covers/%Y/%m/", blank=True, max_length=255)
+    cover_image = models.ImageField(
+        _("главное фото"),
+        upload_to="covers/%Y/%m/",
+        blank=True,
+        max_length=255,
+        width_field="cover_width",
+        height_field="cover_height",
+        help_text=_("JPEG, PNG или WebP до 20 МБ. Геометки и другие метаданные удаляются при загрузке."),
+    )
+    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_alt = models.CharField(
         _("описание фото для незрячих (alt)"),
         max_length=255,
@@ -190,6 +203,14 @@ class Article(models.Model):
 
     search_vector = SearchVectorField(null=True, editable=False)
 
+    cover_480_webp = renditions.rendition(480, "WEBP")
+    cover_800_webp = renditions.rendition(800, "WEBP")
+    cover_1200_webp = renditions.rendition(1200, "WEBP")
+    cover_480_jpeg = renditions.rendition(480, "JPEG")
+    cover_800_jpeg = renditions.rendition(800, "JPEG")
+    cover_1200_jpeg = renditions.rendition(1200, "JPEG")
+    cover_open_graph = renditions.open_graph_rendition()
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -247,6 +268,10 @@ class Article(models.Model):
         from articles.search import refresh_search_vectors
 
         refresh_search_vectors(Article.objects.filter(pk=self.pk))
+
+    @property
+    def cover(self):
+        return renditions.CoverRenditions(self) if self.cover_image else None
 
     @property
     def author_display(self):

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from articles import uploads
 from newsroom import views
 
 admin.site.site_header = _("Newsroom — редакция")
@@ -14,6 +15,7 @@ admin.site.index_title = _("Редакционный стол")
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("ckeditor/upload/", uploads.upload_image, name="ckeditor_upload"),
     path("ckeditor/", include("ckeditor_uploader.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,8 +1,11 @@
+import io
 from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image
 
 from articles.models import Article, Section
 from regions.models import Region
@@ -54,3 +57,10 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.set(extracted)
+
+
+def jpeg_file(name="photo.jpg", size=(1600, 1000), color=(40, 90, 160), **save_options):
+    """A real JPEG photo as a ContentFile."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="JPEG", **save_options)
+    return ContentFile(buffer.getvalue(), name=name)

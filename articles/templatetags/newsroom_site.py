@@ -55,7 +55,7 @@ def article_json_ld(context, article):
     if article.section:
         data["articleSection"] = article.section.name
     if article.cover_image:
-        data["image"] = [build_absolute(request, article.cover_image.url)]
+        data["image"] = [build_absolute(request, article.cover_open_graph.url)]
     payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.models import Article, WorkflowEvent
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, UserFactory, jpeg_file
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_reject_needs_a_reason(moderator, journalist):
         ({"lead": ""}, "лид"),
         ({"section": None}, "рубрика"),
         ({"title": "Очень длинный заголовок " * 6}, "заголовок короче 111 знаков"),
-        ({"cover_image": "covers/2026/11/photo.jpg", "cover_alt": ""}, "описание главного фото (alt)"),
+        ({"cover_image": jpeg_file(), "cover_alt": ""}, "описание главного фото (alt)"),
     ],
 )
 def test_publication_gate_names_what_is_missing(moderator, journalist, changes, named):
