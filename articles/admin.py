@@ -169,9 +169,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 transitions=workflow.allowed_transitions(request.user, obj),
                 revisions=obj.revisions.select_related("created_by")[:30],
                 events=obj.workflow_events.select_related("actor")[:30],
-                rejection=obj.workflow_events.filter(transition="reject").first()
-                if obj.status == Article.Status.DRAFT
-                else None,
+                rejection=latest_rejection(obj),
                 can_edit=workflow.can_edit(request.user, obj),
                 is_scheduled=obj.status == Article.Status.PUBLISHED and not obj.is_live(),
             )
@@ -252,6 +250,14 @@ class ArticleAdmin(admin.ModelAdmin):
         revisions.restore(article, revision, request.user)
         self.message_user(request, gettext("Редакция восстановлена и сохранена как новая."), messages.SUCCESS)
         return HttpResponseRedirect(self.change_url(article))
+
+
+def latest_rejection(article):
+    """The rejection that sent this draft back, if the draft's last move was a rejection."""
+    if article.status != Article.Status.DRAFT:
+        return None
+    last = article.workflow_events.select_related("actor").first()
+    return last if last and last.transition == "reject" else None
 
 
 def parse_local_datetime(value):

@@ -67,17 +67,22 @@ class ArticleAdminForm(forms.ModelForm):
                 if self.data.get(f"resolve_{name}") == THEIRS and name in self.fields:
                     cleaned[name] = saved_value(current, name)
             return
-        base = revisions.base_snapshot(current, base_version) or theirs
+        base = revisions.base_snapshot(current, base_version)
         mine = revisions.snapshot_of_form(cleaned, theirs)
         revisions.record(current, self.user, is_applied=False, data=mine, version=base_version)
         last = current.revisions.filter(is_applied=True).select_related("created_by").first()
-        changed = set(revisions.changed_fields(base, theirs)) | set(revisions.changed_fields(base, mine))
-        names = [name for name in revisions.TRACKED_FIELDS if name in changed and mine.get(name) != theirs.get(name)]
+        if base is None:
+            # The version this form was opened at is unknown, so who changed what cannot be told:
+            # propose their saved values, which keeps both sides (yours stays in the form and the revision).
+            names = revisions.changed_fields(mine, theirs)
+        else:
+            changed = set(revisions.changed_fields(base, theirs)) | set(revisions.changed_fields(base, mine))
+            differing = set(revisions.changed_fields(mine, theirs))
+            names = [name for name in revisions.TRACKED_FIELDS if name in changed & differing]
         rows = revisions.comparison_rows(theirs, mine, names)
         for row in rows:
-            row["default"] = THEIRS if mine.get(row["name"]) == base.get(row["name"]) else MINE
-            row["changed_by_you"] = mine.get(row["name"]) != base.get(row["name"])
-        self.conflict = {"revision": last, "rows": rows, "version": current.version}
+            row["default"] = THEIRS if base is None or mine.get(row["name"]) == base.get(row["name"]) else MINE
+        self.conflict = {"revision": last, "rows": rows, "version": current.version, "base_known": base is not None}
         self.data = self.data.copy()
         self.data["seen_version"] = current.version
         raise ValidationError(

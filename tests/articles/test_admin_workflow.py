@@ -296,3 +296,13 @@ def test_every_save_writes_a_revision(client, moderator):
     client.post(change_url(article), form_data(article, lead="Вторая правка лида"))
     leads = list(ArticleRevision.objects.filter(article=article).order_by("created_at").values_list("data", flat=True))
     assert [data["lead"] for data in leads] == ["Первая правка лида", "Вторая правка лида"]
+
+
+def test_old_rejection_reason_is_not_shown_after_a_later_withdrawal(client, journalist, moderator):
+    article = ArticleFactory(author=journalist, status=S.REVIEW)
+    workflow.apply(article, "reject", by=moderator, comment="Старая причина")
+    workflow.apply(article, "submit", by=journalist)
+    workflow.apply(article, "withdraw", by=journalist)
+    page = logged_in(client, journalist).get(change_url(article)).content.decode()
+    assert "Старая причина" in page  # still in the history
+    assert "Возвращено на доработку" not in page

@@ -102,3 +102,16 @@ def test_a_third_save_in_between_raises_a_new_conflict(client, moderator, second
     assert response.status_code == 200 and response.context["conflict"]
     article.refresh_from_db()
     assert article.title == "Вторая правка"
+
+
+def test_without_a_known_base_their_values_are_proposed(client, moderator, second_moderator):
+    article = ArticleFactory(author=moderator, title="Исходный заголовок", lead="Исходный лид")  # no revision
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    stale = form_data(article)
+    client.force_login(moderator)
+    client.post(url, form_data(article, title="Заголовок от первого"))
+    client.force_login(second_moderator)
+    response = client.post(url, {**stale, "lead": "Лид от второго"})
+    assert "Не удалось определить" in response.content.decode()
+    rows = {row["name"]: row["default"] for row in response.context["conflict"]["rows"]}
+    assert rows["title"] == "theirs"
