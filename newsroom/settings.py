@@ -42,6 +42,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # Absolute links in feeds and sitemaps; empty means "the request's host".
 NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "").rstrip("/")
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
+NEWSROOM_WEATHER_URL = os.environ.get("NEWSROOM_WEATHER_URL", "https://api.open-meteo.com/v1/forecast")
+NEWSROOM_WEATHER_TIMEOUT = float(os.environ.get("NEWSROOM_WEATHER_TIMEOUT", 5))
 NEWSROOM_DEFAULT_CITY = os.environ.get("NEWSROOM_DEFAULT_CITY", "severo-kazakhstanskaya-oblast/petropavlovsk")
 
 INSTALLED_APPS = [
@@ -52,10 +54,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django.contrib.postgres",
     "ckeditor",
     "ckeditor_uploader",
     "taggit",
+    "import_export",
     "axes",
     "imagekit",
     "regions",
@@ -102,6 +106,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site",
@@ -196,7 +201,7 @@ IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic
 IMAGEKIT_CACHEFILE_DIR = "renditions"
 
 CKEDITOR_UPLOAD_PATH = "uploads/"
-CKEDITOR_IMAGE_BACKEND = "pillow"
+CKEDITOR_IMAGE_BACKEND = "ckeditor_uploader.backends.PillowBackend"
 CKEDITOR_ALLOW_NONIMAGE_FILES = False
 CKEDITOR_RESTRICT_BY_USER = False
 CKEDITOR_CONFIGS = {
@@ -213,6 +218,9 @@ CKEDITOR_CONFIGS = {
             ["Undo", "Redo", "Source", "Maximize"],
         ],
         "format_tags": "p;h2;h3;h4",
+        # Pasted and dropped pictures go through the same checked upload as the image dialog.
+        "extraPlugins": "uploadimage",
+        "uploadUrl": "/ckeditor/upload/?responseType=json",
         "removePlugins": "exportpdf",
         "pasteFromWordRemoveFontStyles": True,
         "forcePasteAsPlainText": False,

@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.static import serve
 
-from articles import uploads
+from articles import feeds, sitemaps, uploads
 from newsroom import views
 
 admin.site.site_header = _("Newsroom — редакция")
@@ -14,6 +16,20 @@ admin.site.index_title = _("Редакционный стол")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "img/favicon.png", permanent=True)),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps.SITEMAPS, "template_name": "articles/sitemap.xml"},
+        name="sitemap",
+    ),
+    path(
+        "news-sitemap.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps.NEWS_SITEMAPS, "template_name": "articles/news_sitemap.xml"},
+        name="news-sitemap",
+    ),
     path("admin/", admin.site.urls),
     path("ckeditor/upload/", uploads.upload_image, name="ckeditor_upload"),
     path("ckeditor/", include("ckeditor_uploader.urls")),
@@ -21,7 +37,10 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("regions/<slug:slug>/feed/", feeds.RegionArticlesFeed(), name="region-feed"),
     path("regions/", include("regions.urls")),
+    path("parties/", include("parties.urls")),
     path("", include("articles.urls")),
     prefix_default_language=False,
 )

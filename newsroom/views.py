@@ -1,12 +1,17 @@
 """Site-wide views."""
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from newsroom import embedded_db
+from newsroom.absolute import build_absolute
+
+# The editorial interface, private draft previews and search results; the last two exist under /kk/ as well.
+ROBOTS_DISALLOWED = ["/admin/", "/ckeditor/", "/preview/", "/search/", "/kk/preview/", "/kk/search/"]
 
 
 @never_cache
@@ -26,3 +31,17 @@ def healthz(request):
 def server_error(request):
     """The 500 page in the reader's language, rendered without touching the database."""
     return HttpResponseServerError(loader.get_template("500.html").render({}))
+
+
+@require_safe
+def robots_txt(request):
+    """Tell crawlers what to skip and where both sitemaps are."""
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED),
+        "Allow: /",
+        "",
+        f"Sitemap: {build_absolute(request, reverse('sitemap'))}",
+        f"Sitemap: {build_absolute(request, reverse('news-sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,22 +1,109 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import XLSX
+from import_export.tmp_storages import CacheStorage, TempFolderStorage
 
+from parties.formats import ExcelCSV, SpreadsheetFormat, UnreadableFile
 from parties.models import Party, PartyProject, PrimaryOrganisation
+from parties.resources import COLUMNS, REQUIRED_COLUMNS, PrimaryOrganisationResource
 
 
 @admin.register(Party)
 class PartyAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "website"]
-    search_fields = ["name", "name_kk", "short_name"]
+    list_display = ["name", "short_name", "organisations_count", "members_count", "projects_count", "website"]
+    search_fields = ["name", "name_kk", "short_name", "slug"]
     prepopulated_fields = {"slug": ["short_name"]}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_totals()
+
+    @admin.display(description=gettext_lazy("действующих ППО"), ordering="organisations_count")
+    def organisations_count(self, party):
+        return party.organisations_count
+
+    @admin.display(description=gettext_lazy("членов в них"), ordering="members_count")
+    def members_count(self, party):
+        return party.members_count
+
+    @admin.display(description=gettext_lazy("проектов"), ordering="projects_count")
+    def projects_count(self, party):
+        return party.projects_count
 
 
 @admin.register(PrimaryOrganisation)
-class PrimaryOrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "party", "region", "district", "city", "leader", "members_count", "is_active"]
+class PrimaryOrganisationAdmin(ImportExportModelAdmin):
+    list_display = ["name", "party", "region", "place", "leader", "members_count", "is_active"]
     list_filter = ["party", "is_active", "region", "district"]
-    search_fields = ["name", "leader", "region__name", "district__name", "city__name"]
+    search_fields = ["name", "leader", "party__short_name", "region__name", "district__name", "city__name"]
     autocomplete_fields = ["party", "region", "district", "city"]
     list_select_related = ["party", "region", "district", "city"]
+    resource_classes = [PrimaryOrganisationResource]
+    import_formats = [SpreadsheetFormat]
+    export_formats = [ExcelCSV, XLSX]
+    import_template_name = "parties/primaryorganisation_import.html"
+
+    @admin.display(description=gettext_lazy("район или город"), ordering=Coalesce("city__name", "district__name"))
+    def place(self, organisation):
+        return organisation.place
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_tmp_storage_class(self):
+        # The confirming request may reach another worker or server than the preview: keep the upload in the
+        # shared cache when there is one (Redis), on the local disk otherwise.
+        if getattr(settings, "IMPORT_EXPORT_TMP_STORAGE_CLASS", None):
+            return super().get_tmp_storage_class()
+        if settings.CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
+            return TempFolderStorage
+        return CacheStorage
+
+    def get_import_context_data(self, **kwargs):
+        return {"columns": COLUMNS, "required_columns": REQUIRED_COLUMNS}
+
+    def get_import_data_kwargs(self, **kwargs):
+        # One bad row, even one that turns bad between preview and confirmation, imports nothing.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, UnreadableFile):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error(
+                "import_file",
+                _("Не удалось прочитать файл: сохраните таблицу как CSV или «Книгу Excel (.xlsx)» и загрузите снова."),
+            )
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except (OSError, UnreadableFile):
+            # The uploaded file is gone, e.g. after a second click on «Подтвердить импорт».
+            messages.error(request, _("Файл для импорта больше недоступен: загрузите его снова."))
+            return redirect(reverse("admin:parties_primaryorganisation_import"))
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(
+                request,
+                _(
+                    "Ничего не импортировано: при подтверждении в файле нашлись ошибки. "
+                    "Загрузите его снова, чтобы их увидеть."
+                ),
+            )
+            return redirect(reverse("admin:parties_primaryorganisation_import"))
+        return super().process_result(result, request)
 
 
 @admin.register(PartyProject)
@@ -26,3 +113,4 @@ class PartyProjectAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_kk", "description"]
     autocomplete_fields = ["party"]
     prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["party"]

@@ -1,17 +1,53 @@
 from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from articles.models import Article
 from regions.models import City, District, LocalizedNameMixin, Region
+
+
+class PartyQuerySet(models.QuerySet):
+    def with_totals(self, region=None):
+        """Annotate organisations_count and members_count (active, in `region` if given) and projects_count."""
+        active = Q(organisations__is_active=True)
+        if region is not None:
+            active &= Q(organisations__region=region)
+        projects = (
+            PartyProject.objects.filter(party=OuterRef("pk"))
+            .order_by()
+            .values("party")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        # Projects are counted in a subquery: a second join would multiply the sum of members.
+        return self.annotate(
+            organisations_count=Count("organisations", filter=active),
+            members_count=Coalesce(Sum("organisations__members_count", filter=active), 0),
+            projects_count=Coalesce(Subquery(projects), 0),
+        )
 
 
 class Party(LocalizedNameMixin, models.Model):
     name = models.CharField(_("название"), max_length=200, unique=True)
     name_kk = models.CharField(_("название на казахском"), max_length=200, blank=True)
-    short_name = models.CharField(_("краткое название"), max_length=60, blank=True)
-    slug = models.SlugField(_("адрес (slug)"), max_length=120, unique=True)
-    description = models.TextField(_("описание"), blank=True)
+    short_name = models.CharField(
+        _("краткое название"),
+        max_length=60,
+        blank=True,
+        help_text=_("Как партию называют в тексте и в файлах импорта, например AMANAT."),
+    )
+    slug = models.SlugField(
+        _("адрес (slug)"),
+        max_length=120,
+        unique=True,
+        help_text=_("Латиницей, для адреса страницы партии: /parties/amanat/."),
+    )
+    description = models.TextField(_("описание"), blank=True, help_text=_("Пара предложений для страницы партии."))
     website = models.URLField(_("сайт"), blank=True)
+
+    objects = PartyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -23,6 +59,14 @@ class Party(LocalizedNameMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("parties:detail", args=[self.slug])
+
+    def linked_articles(self):
+        """Return the articles linked to this party's organisations or projects, whatever their status."""
+        through_organisations = Article.party_organisations.through.objects.filter(primaryorganisation__party=self)
+        through_projects = Article.party_projects.through.objects.filter(partyproject__party=self)
+        return Article.objects.filter(
+            Q(pk__in=through_organisations.values("article_id")) | Q(pk__in=through_projects.values("article_id"))
+        )
 
 
 class PrimaryOrganisationQuerySet(models.QuerySet):
@@ -45,6 +89,7 @@ class PrimaryOrganisation(models.Model):
         blank=True,
         related_name="party_organisations",
         verbose_name=_("район"),
+        help_text=_("Для сельских организаций; пусто для организаций города областного значения."),
     )
     city = models.ForeignKey(
         City,
@@ -60,10 +105,18 @@ class PrimaryOrganisation(models.Model):
         max_length=255,
         help_text=_("Как в учётных документах: «ППО при ТОО …», «ППО села …»."),
     )
-    leader = models.CharField(_("председатель"), max_length=200, blank=True)
-    members_count = models.PositiveIntegerField(_("членов партии"), default=0)
+    leader = models.CharField(_("председатель"), max_length=200, blank=True, help_text=_("Фамилия и имя."))
+    members_count = models.PositiveIntegerField(
+        _("членов партии"),
+        default=0,
+        help_text=_("По последним данным партии; из этих чисел складываются итоги на страницах региона и партии."),
+    )
     founded_on = models.DateField(_("дата создания"), null=True, blank=True)
-    is_active = models.BooleanField(_("действует"), default=True)
+    is_active = models.BooleanField(
+        _("действует"),
+        default=True,
+        help_text=_("Снимите отметку, если организация закрыта: она останется в реестре, но не войдёт в итоги."),
+    )
 
     objects = PrimaryOrganisationQuerySet.as_manager()
 
@@ -90,8 +143,10 @@ class PartyProject(LocalizedNameMixin, models.Model):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="projects", verbose_name=_("партия"))
     name = models.CharField(_("название"), max_length=200)
     name_kk = models.CharField(_("название на казахском"), max_length=200, blank=True)
-    slug = models.SlugField(_("адрес (slug)"), max_length=120)
-    description = models.TextField(_("описание"), blank=True)
+    slug = models.SlugField(
+        _("адрес (slug)"), max_length=120, help_text=_("Латиницей, для адреса страницы проекта: auyl-amanaty.")
+    )
+    description = models.TextField(_("описание"), blank=True, help_text=_("О чём проект; показывается читателям."))
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,52 @@
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from articles.views import paginate
+from parties.aggregates import party_totals_by_region
+from parties.models import Party, PartyProject
+
+PARTY_NEWS = 12
+
+
+def party_list(request):
+    return render(
+        request,
+        "parties/party_list.html",
+        {"parties": Party.objects.with_totals(), "crumbs": [{"title": _("Партии")}]},
+    )
+
+
+def party_detail(request, slug):
+    party = get_object_or_404(Party.objects.with_totals(), slug=slug)
+    articles = party.linked_articles().published().in_language(get_language() or "ru").for_listing().newest_first()
+    return render(
+        request,
+        "parties/party_detail.html",
+        {
+            "party": party,
+            "regions": party_totals_by_region(party),
+            "projects": party.projects.all(),
+            "articles": articles[:PARTY_NEWS],
+            "crumbs": [{"title": _("Партии"), "url": reverse("parties:list")}, {"title": party.display_name}],
+        },
+    )
+
+
+def project_detail(request, party_slug, slug):
+    project = get_object_or_404(PartyProject.objects.select_related("party"), party__slug=party_slug, slug=slug)
+    articles = project.articles.published().in_language(get_language() or "ru").for_listing().newest_first()
+    return render(
+        request,
+        "parties/partyproject_detail.html",
+        {
+            "project": project,
+            "page": paginate(request, articles),
+            "crumbs": [
+                {"title": _("Партии"), "url": reverse("parties:list")},
+                {"title": project.party.display_name, "url": project.party.get_absolute_url()},
+                {"title": project.display_name},
+            ],
+        },
+    )
