@@ -4,7 +4,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from slugify import slugify
 from taggit.managers import TaggableManager
@@ -244,7 +244,9 @@ class Article(models.Model):
             self.refresh_search_vector()
 
     def get_absolute_url(self):
-        return reverse("articles:detail", args=[self.slug])
+        """The article's address in its own language: Russian unprefixed, Kazakh under /kk/."""
+        with translation.override(self.language):
+            return reverse("articles:detail", args=[self.slug])
 
     def has_been_published(self):
         return self.first_published_at is not None

@@ -14,6 +14,7 @@ from taggit.models import TaggedItem
 MAX_QUERY_LENGTH = 200
 # ts_headline marks matches with these; the snippet is escaped in Python before <mark> goes in.
 START, STOP = "\x02", "\x03"
+LT, GT = "\x04", "\x05"
 HEADLINE_OPTIONS = {
     "start_sel": START,
     "stop_sel": STOP,
@@ -27,6 +28,13 @@ HEADLINE_OPTIONS = {
 def text_search_config(language):
     """Russian stemming for Russian articles; `simple` for Kazakh, which PostgreSQL cannot stem."""
     return "russian" if language == "ru" else "simple"
+
+
+class AngleBracketsHidden(Func):
+    """Plain text whose < and > ts_headline would take for tags and drop, swapped for markers."""
+
+    template = "translate(%(expressions)s, '<>', E'\\x04\\x05')"
+    output_field = TextField()
 
 
 class StripTags(Func):
@@ -80,7 +88,13 @@ def search(queryset, text, language):
         .annotate(
             rank=SearchRank(F("search_vector"), query),
             snippet=SearchHeadline(
-                Func(Value(" "), F("lead"), StripTags("body"), function="concat_ws", output_field=TextField()),
+                Func(
+                    Value(" "),
+                    AngleBracketsHidden("lead"),
+                    StripTags("body"),
+                    function="concat_ws",
+                    output_field=TextField(),
+                ),
                 query,
                 config=config,
                 **HEADLINE_OPTIONS,
@@ -92,5 +106,5 @@ def search(queryset, text, language):
 
 def highlighted(snippet):
     """Escape a snippet and turn the match markers into <mark>."""
-    escaped = html.escape(html.unescape(snippet or ""))
+    escaped = html.escape(html.unescape(snippet or "")).replace(LT, "&lt;").replace(GT, "&gt;")
     return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308

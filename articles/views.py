@@ -1,9 +1,9 @@
 from datetime import timedelta
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateparse, timezone
 from django.utils.translation import get_language
@@ -12,6 +12,7 @@ from taggit.models import Tag
 
 from articles import search as full_text
 from articles.models import Article, Section
+from parties.models import PartyProject, PrimaryOrganisation
 from regions.models import Region
 from regions.navigation import header_context
 
@@ -92,9 +93,16 @@ def article_detail(request, slug):
     article = get_object_or_404(
         Article.objects.published()
         .select_related("section", "region", "author", "translation_of")
-        .prefetch_related("tags", "party_organisations__party", "party_projects__party", "translations"),
+        .prefetch_related(
+            "tags",
+            "translations",
+            Prefetch("party_organisations", PrimaryOrganisation.objects.select_related("party")),
+            Prefetch("party_projects", PartyProject.objects.select_related("party")),
+        ),
         slug=slug,
     )
+    if article.language != get_language():
+        return redirect(article.get_absolute_url(), permanent=True)  # one address per story
     return render(request, "articles/article_detail.html", article_context(article))
 
 

@@ -59,7 +59,10 @@ def is_cacheable(request):
 
 
 def cache_key(request, generation):
-    variant = f"{request.LANGUAGE_CODE}|{request.COOKIES.get(CITY_COOKIE, '')}|{request.get_full_path()}"
+    # The host is part of the key: feeds and sitemaps carry absolute links built from it.
+    variant = "|".join(
+        [request.get_host(), request.LANGUAGE_CODE, request.COOKIES.get(CITY_COOKIE, ""), request.get_full_path()]
+    )
     return f"page:{generation}:{hashlib.sha256(variant.encode()).hexdigest()}"
 
 

@@ -1,29 +1,60 @@
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
-from articles.models import Article
+from articles.views import paginate, visible_articles
+from parties.aggregates import region_totals
 from regions.models import City, Region
 from regions.navigation import CITY_COOKIE, CITY_COOKIE_AGE, navigation
 
 
 def region_list(request):
-    return render(request, "regions/region_list.html", {"regions": Region.objects.all()})
+    regions = navigation()["regions"]
+    return render(
+        request,
+        "regions/region_list.html",
+        {
+            "oblasts": [region for region in regions if region.kind == Region.Kind.OBLAST],
+            "cities": [region for region in regions if region.kind == Region.Kind.CITY],
+            "crumbs": [{"title": _("Регионы")}],
+        },
+    )
 
 
 def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
-    articles = Article.objects.published().in_region(region).for_listing().newest_first()[:20]
+    page = paginate(request, visible_articles().in_region(region).for_listing().newest_first())
     return render(
         request,
         "regions/region_detail.html",
-        {"region": region, "cities": region.cities.all(), "articles": articles},
+        {
+            "region": region,
+            "cities": [city for city in navigation()["cities"].values() if city.region_id == region.pk],
+            "districts": region.districts.all(),
+            "parties": region_totals(region),
+            "page": page,
+            "crumbs": [{"title": _("Регионы"), "url": reverse("regions:list")}, {"title": region.display_name}],
+        },
     )
 
 
 def city_detail(request, region_slug, slug):
-    city = get_object_or_404(City.objects.select_related("region"), region__slug=region_slug, slug=slug)
-    articles = Article.objects.published().filter(cities=city).for_listing().newest_first()[:20]
-    return render(request, "regions/city_detail.html", {"city": city, "articles": articles})
+    city = get_object_or_404(City.objects.select_related("region", "district"), region__slug=region_slug, slug=slug)
+    page = paginate(request, visible_articles().filter(cities=city).for_listing().newest_first())
+    return render(
+        request,
+        "regions/city_detail.html",
+        {
+            "city": city,
+            "page": page,
+            "crumbs": [
+                {"title": _("Регионы"), "url": reverse("regions:list")},
+                {"title": city.region.display_name, "url": city.region.get_absolute_url()},
+                {"title": city.display_name},
+            ],
+        },
+    )
 
 
 def choose_city(request):

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.factories import UserFactory
 
@@ -8,6 +9,14 @@ from tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def russian_interface():
+    """A /kk/ request must not leave Kazakh active for the next test."""
+    translation.activate("ru")
+    yield
+    translation.activate("ru")
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ def language_url(context, code):
     """The current page in language `code` (Russian unprefixed, Kazakh under /kk/)."""
     request = context["request"]
     url = translate_url(request.path, code)
-    query = request.META.get("QUERY_STRING")
+    query = request.GET.urlencode()  # re-encoded: a raw UTF-8 query must not leak into the link
     return f"{url}?{query}" if query else url
 
 
