@@ -57,6 +57,7 @@ def test_seed_demo_content(settings):
     assert not published.filter(tags=None).exists()
     forum = published.get(is_featured=True)
     assert "244" in forum.body and "28,5" in forum.body
+    assert forum.party_projects.count() == 5 and forum.party_organisations.exists()
 
 
 def test_seed_demo_uses_the_password_from_the_environment(settings, monkeypatch):

@@ -184,9 +184,22 @@ class Command(BaseCommand):
         article.tags.set(item["tags"])
         if region and item["cities"]:
             article.cities.set(region.cities.filter(slug__in=item["cities"]))
+        self.link_party_registry(article, item)
         revisions.record(article, users["journalist"])
         workflow.apply(article, "publish", by=users["moderator"], publish_at=now - timedelta(hours=item["hours_ago"]))
         return article
+
+
+    def link_party_registry(self, article, item):
+        """Tie AMANAT stories to the projects they name and to organisations of their place."""
+        if "аманат" not in item["tags"]:
+            return
+        party = Party.objects.get(slug="amanat")
+        text = f"{item['title']} {item['body']}"
+        article.party_projects.set([p for p in party.projects.all() if p.name.strip("«»") in text])
+        if article.region_id:
+            organisations = PrimaryOrganisation.objects.filter(party=party, region_id=article.region_id)
+            article.party_organisations.set(organisations.order_by("name")[:3])
 
 
 def spread(total, parts):
