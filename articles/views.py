@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateparse, timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from taggit.models import Tag
@@ -17,6 +18,7 @@ from regions.models import Region
 from regions.navigation import header_context
 
 PAGE_SIZE = 20
+MAX_PAGES = 100
 HOME_LATEST = 12
 HOME_REGION_BLOCKS = 4
 MOST_READ_DAYS = 7
@@ -27,8 +29,19 @@ def visible_articles():
     return Article.objects.published().in_language(get_language() or "ru")
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE):
-    paginator = Paginator(queryset, per_page)
+class BoundedPaginator(Paginator):
+    """Numbered pages over at most MAX_PAGES pages: counting and OFFSET stay cheap however big the archive.
+
+    Older stories remain reachable through sections, tags, regions and search with dates.
+    """
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.per_page * MAX_PAGES].count()
+
+
+def paginate(request, queryset, per_page=None):
+    paginator = BoundedPaginator(queryset, per_page or PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:

@@ -54,3 +54,14 @@ def test_security_headers_on_public_pages(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_pagination_is_bounded(client, settings, monkeypatch):
+    from articles import views
+
+    monkeypatch.setattr(views, "MAX_PAGES", 2)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for _ in range(7):
+        ArticleFactory(published=True)
+    assert client.get("/news/?page=2").status_code == 200
+    assert client.get("/news/?page=3").status_code == 404
