@@ -189,7 +189,6 @@ class Command(BaseCommand):
         workflow.apply(article, "publish", by=users["moderator"], publish_at=now - timedelta(hours=item["hours_ago"]))
         return article
 
-
     def link_party_registry(self, article, item):
         """Tie AMANAT stories to the projects they name and to organisations of their place."""
         if "аманат" not in item["tags"]:
