@@ -10,6 +10,35 @@ CHROMIUM = os.environ.get("NEWSROOM_CHROMIUM", "/usr/bin/chromium")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+_serialized_contents = {}
+
+
+def keep_serialized_contents():
+    """Keep the database snapshot that serialized_rollback restores between browser tests.
+
+    Django keeps it on the connection object, which lives in a context-local; once Playwright's
+    greenlets have run, the test thread may get a fresh connection object without it, and the
+    flush after a test and the restore before the next would then leave an empty database.
+    """
+    from django.db import connections
+
+    connection = connections["default"]
+    if hasattr(connection, "_test_serialized_contents"):
+        _serialized_contents.setdefault("default", connection._test_serialized_contents)
+    elif "default" in _serialized_contents:
+        connection._test_serialized_contents = _serialized_contents["default"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    keep_serialized_contents()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item):
+    keep_serialized_contents()
+
+
 def pytest_collection_modifyitems(config, items):
     if shutil.which(CHROMIUM):
         return
