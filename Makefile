@@ -12,7 +12,7 @@ WORKERS ?= 2
 PROD_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} NEWSROOM_SERVE_MEDIA=$${NEWSROOM_SERVE_MEDIA:-1} \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}"
 
-.PHONY: install run serve dev test lint format setup secret messages clean
+.PHONY: install run serve dev test lint format setup secret messages clean bench
 
 install: $(INSTALLED)
 
@@ -58,6 +58,15 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The benchmark of docs/benchmarks.md, on its own databases under var/bench*: `make bench`, `make bench N=100000`,
+# `make bench N=2000 DURATION=3`, `make bench SCALE=1` (adds N = 1,000 and 100,000). wrk is optional.
+bench: install messages
+	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || \
+		(apt-get update >/dev/null 2>&1 && apt-get install -y wrk >/dev/null 2>&1) || \
+		echo "wrk is not available: using the Python load generator (bench/loadgen.py)"
+	BENCH_COMMAND="make bench$(if $(N), N=$(N))$(if $(DURATION), DURATION=$(DURATION))$(if $(SCALE), SCALE=$(SCALE))" \
+		$(PY) -m bench.run --articles $(or $(N),20000) --duration $(or $(DURATION),10) $(if $(SCALE),--scale)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
