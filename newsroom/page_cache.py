@@ -1,52 +1,47 @@
 """Cache of anonymous public pages, invalidated at once by any content change or scheduled publication."""
 
+import contextvars
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from regions.navigation import CITY_COOKIE
 
-GENERATION_KEY = "page-cache:generation"
-NEXT_PUBLICATION_KEY = "page-cache:next-publication:{generation}"
 UNCACHED_PREFIXES = ("/admin/", "/ckeditor/", "/healthz", "/media/", "/static/", "/i18n/")
-NO_SCHEDULED_PUBLICATION = "none"
+# Every save or delete of public content moves a PostgreSQL sequence on (articles migration 0005), so all
+# worker processes and servers agree whatever cache backend each one has. The newest publication time
+# already reached is part of the generation too: a scheduled story going live changes it by itself.
+GENERATION_SEQUENCE = "newsroom_content_generation"
+GENERATION_SQL = f"""
+    SELECT last_value,
+           (SELECT max(publish_at) FROM articles_article WHERE status = 'published' AND publish_at <= %s)
+    FROM {GENERATION_SEQUENCE}
+"""
+_request_generation = contextvars.ContextVar("content_generation", default=None)
 
 
 def bump_generation(**kwargs):
     """Make every cached page stale; called whenever published content may have changed."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval('{GENERATION_SEQUENCE}')")
+    _request_generation.set(None)
 
 
 def current_generation():
-    """The content generation, moved on lazily when a scheduled article's time has come."""
-    generation = cache.get_or_set(GENERATION_KEY, 1, None)
-    next_key = NEXT_PUBLICATION_KEY.format(generation=generation)
-    upcoming = cache.get(next_key)
-    if upcoming is None:
-        upcoming = next_scheduled_publication() or NO_SCHEDULED_PUBLICATION
-        cache.set(next_key, upcoming, settings.NEWSROOM_PAGE_CACHE_SECONDS * 10)
-    if upcoming != NO_SCHEDULED_PUBLICATION and upcoming <= timezone.now():
-        bump_generation()
-        return current_generation()
+    """A token that changes whenever what readers may see changes; looked up once per request."""
+    generation = _request_generation.get()
+    if generation is None:
+        with connection.cursor() as cursor:
+            cursor.execute(GENERATION_SQL, [timezone.now()])
+            changes, newest_publication = cursor.fetchone()
+        generation = f"{changes}-{newest_publication.timestamp() if newest_publication else 0}"
+        _request_generation.set(generation)
     return generation
-
-
-def next_scheduled_publication():
-    from articles.models import Article
-
-    return (
-        Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
-        .first()
-    )
 
 
 def is_cacheable(request):
@@ -73,6 +68,13 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _request_generation.set(None)
+        try:
+            return self.respond(request)
+        finally:
+            _request_generation.reset(token)
+
+    def respond(self, request):
         if not is_cacheable(request):
             response = self.get_response(request)
             if request.user.is_authenticated:

@@ -63,3 +63,15 @@ def test_each_city_gets_its_own_header(client):
     client.get("/")
     client.cookies["newsroom_city"] = "almaty/almaty"
     assert "Алматы" in client.get("/").content.decode().split("</header>")[0]
+
+
+def test_a_change_made_by_another_process_is_seen(client):
+    """Another worker's save moves the shared sequence; this process's cached page is then stale."""
+    from django.db import connection
+
+    ArticleFactory(published=True)
+    client.get("/news/")
+    assert client.get("/news/")["X-Page-Cache"] == "hit"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('newsroom_content_generation')")  # what a save elsewhere does
+    assert client.get("/news/")["X-Page-Cache"] == "miss"
