@@ -97,6 +97,8 @@ class PublicPageCacheMiddleware:
                     )
                     response["X-Page-Cache"] = "miss"
         if not response.has_header("Cache-Control"):
-            patch_cache_control(response, public=True, max_age=settings.NEWSROOM_PAGE_CACHE_SECONDS)
+            # Browsers and proxies may keep the page but must ask again (a cheap 304 thanks to the ETag),
+            # so a publication or withdrawal is seen on the very next request.
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
         patch_vary_headers(response, ["Cookie"])
         return response
