@@ -7,6 +7,7 @@ from django.templatetags.static import static
 from django.urls import translate_url
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from newsroom.absolute import build_absolute
 
@@ -72,3 +73,10 @@ def share_links(context, article):
         ("facebook", "Facebook", f"https://www.facebook.com/sharer/sharer.php?u={url}"),
         ("x", "X", f"https://twitter.com/intent/tweet?url={url}&text={title}"),
     ]
+
+
+@register.filter
+def with_scrollable_tables(body):
+    """Wrap each table of a sanitised body in a focusable, labelled region that scrolls on a phone."""
+    opening = format_html('<div class="article__table" role="region" tabindex="0" aria-label="{}">', _("Таблица"))
+    return mark_safe(str(body).replace("<table", opening + "<table").replace("</table>", "</table></div>"))  # noqa: S308
