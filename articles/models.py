@@ -222,6 +222,8 @@ class Article(models.Model):
             models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
             models.Index(fields=["region", "status", "-publish_at"], name="article_region_publish_idx"),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
+            # the admin's list, newest first across every status
+            models.Index(fields=["-publish_at", "-id"], name="article_publish_idx"),
         ]
 
     def __str__(self):

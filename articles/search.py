@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from taggit.models import TaggedItem
 
 MAX_QUERY_LENGTH = 200
+MAX_CANDIDATES = 1000
 # ts_headline marks matches with these; the snippet is escaped in Python before <mark> goes in.
 START, STOP = "\x02", "\x03"
 LT, GT = "\x04", "\x05"
@@ -83,8 +84,11 @@ def search(queryset, text, language):
     """Rank `queryset` by relevance to `text`; title weighs more than lead and tags, more than body."""
     config = text_search_config(language)
     query = SearchQuery(clean_query(text), config=config, search_type="websearch")
+    # A common word matches thousands of stories; rank only the newest MAX_CANDIDATES of them, so a
+    # search costs about the same however large the archive grows.
+    candidates = queryset.filter(search_vector=query).order_by("-publish_at").values("pk")[:MAX_CANDIDATES]
     return (
-        queryset.filter(search_vector=query)
+        queryset.filter(pk__in=candidates)
         .annotate(
             rank=SearchRank(F("search_vector"), query),
             snippet=SearchHeadline(

@@ -306,3 +306,10 @@ def test_old_rejection_reason_is_not_shown_after_a_later_withdrawal(client, jour
     page = logged_in(client, journalist).get(change_url(article)).content.decode()
     assert "Старая причина" in page  # still in the history
     assert "Возвращено на доработку" not in page
+
+
+def test_admin_search_uses_the_full_text_index(client, journalist, moderator):
+    ArticleFactory(author=journalist, title="Форумы первичных организаций прошли в районах")
+    ArticleFactory(author=journalist, title="Уборка урожая завершена")
+    page = logged_in(client, moderator).get(reverse("admin:articles_article_changelist") + "?q=форум").content.decode()
+    assert "Форумы первичных организаций" in page and "Уборка урожая" not in page
