@@ -247,6 +247,8 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         """The article's address in its own language: Russian unprefixed, Kazakh under /kk/."""
+        if translation.get_language() == self.language:
+            return reverse("articles:detail", args=[self.slug])
         with translation.override(self.language):
             return reverse("articles:detail", args=[self.slug])
 

@@ -33,7 +33,12 @@ def socket_dir(pgdata: Path) -> str:
         if pgdata in _socket_dirs and _is_running(pgdata):
             return _socket_dirs[pgdata]
         if not _autostart.get():
-            raise EmbeddedDatabaseUnavailable(f"embedded PostgreSQL in {pgdata} is not running")
+            # A server started by another process is fine: its socket is named in postmaster.pid.
+            running = _running_socket_dir(pgdata)
+            if running is None:
+                raise EmbeddedDatabaseUnavailable(f"embedded PostgreSQL in {pgdata} is not running")
+            _socket_dirs[pgdata] = running
+            return running
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
@@ -56,6 +61,13 @@ def ensure_database(host: str, name: str, user: str = "postgres") -> None:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone() is None:
                 cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _running_socket_dir(pgdata: Path) -> str | None:
+    if not _is_running(pgdata):
+        return None
+    lines = (pgdata / "postmaster.pid").read_text().splitlines()
+    return lines[4].strip() if len(lines) > 4 and lines[4].strip() else None
 
 
 def _is_running(pgdata: Path) -> bool:

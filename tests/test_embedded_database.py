@@ -65,3 +65,22 @@ def test_healthz_is_503_when_the_database_does_not_answer(env, tmp_path):
     )
     assert result.stdout.strip() == "503 down", result.stderr
     assert not (tmp_path / "pgdata").exists()
+
+
+@pytest.mark.skipif("DATABASE_URL" in os.environ, reason="runs against the embedded server only")
+def test_healthz_finds_a_server_another_process_started():
+    """A fresh gunicorn worker must not report 503 just because it has not connected yet."""
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    script = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/healthz'); print(r.status_code, r.json()['database'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "newsroom.settings", "DJANGO_ALLOWED_HOSTS": "testserver"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "200 up", result.stderr
