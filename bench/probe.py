@@ -1,0 +1,140 @@
+"""Pick the benchmark's URLs and count each page's SQL queries and time with Django's test client.
+
+Run inside the benchmark environment (NEWSROOM_VAR_DIR=var/bench…, NEWSROOM_PAGE_CACHE_SECONDS=0):
+    python -m bench.probe --out var/bench/probe.json --article-page var/bench/article-page.html
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import time
+from urllib.parse import urlencode
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+from taggit.models import Tag  # noqa: E402
+
+from articles.models import Article  # noqa: E402
+from bench.text import SEARCH_QUERIES  # noqa: E402
+from regions.models import Region  # noqa: E402
+
+ARTICLE_PATHS = 300
+TAG_PATHS = 50
+REPEAT = 5
+ADMIN_USER = "bench-admin"
+
+
+def deepest_page(client):
+    """Return the highest page number that the first page of /news/ links to (the site may bound pagination)."""
+    html = client.get(reverse("articles:list")).content.decode()
+    return max((int(number) for number in re.findall(r"[?&;]page=(\d+)", html)), default=1)
+
+
+def public_pages(client):
+    """Return {page name: [paths]} for the public pages the benchmark loads; a missing route is left out."""
+    published = Article.objects.published().filter(language="ru")
+    slugs = list(published.order_by("pk").values_list("slug", flat=True))
+    step = max(1, len(slugs) // ARTICLE_PATHS)
+    tags = list(Tag.objects.annotate(uses=Count("taggit_taggeditem_items")).order_by("-uses", "pk"))
+    tag_step = max(1, len(tags) // TAG_PATHS)
+    pages = {
+        "home": ["/"],
+        "news": [reverse("articles:list")],
+        "news, deep page": [f"{reverse('articles:list')}?page={deepest_page(client)}"],
+        "article": [reverse("articles:detail", args=[slug]) for slug in slugs[::step][:ARTICLE_PATHS]],
+        "region": [region.get_absolute_url() for region in Region.objects.all()],
+        "tag": [reverse("articles:tag", args=[tag.slug]) for tag in tags[::tag_step][:TAG_PATHS]],
+        "search": [f"{reverse('articles:search')}?{urlencode({'q': query})}" for query in SEARCH_QUERIES],
+    }
+    try:
+        pages["feed"] = [reverse("feed")]
+    except NoReverseMatch:
+        pass
+    return pages
+
+
+def admin_pages():
+    """Return {page name: [paths]} for the admin article list and change form."""
+    changelist = reverse("admin:articles_article_changelist")
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    step = max(1, len(ids) // 10)
+    return {
+        "admin list": [changelist],
+        "admin list, status filter": [f"{changelist}?status__exact=review"],
+        "admin list, search": [f"{changelist}?{urlencode({'q': 'отопительный'})}"],
+        "admin change form": [reverse("admin:articles_article_change", args=[pk]) for pk in ids[::step][:10]],
+    }
+
+
+def measure(client, paths):
+    """Request each of the first paths REPEAT times after one warm-up; return counts and times per request."""
+    client.get(paths[0])
+    queries, sql_ms, total_ms, statuses, sizes, slowest = [], [], [], set(), [], {"ms": 0.0, "sql": ""}
+    for index in range(REPEAT):
+        path = paths[index % len(paths)]
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(path)
+            total_ms.append((time.perf_counter() - started) * 1000)
+        queries.append(len(captured.captured_queries))
+        sql_ms.append(sum(float(query["time"]) for query in captured.captured_queries) * 1000)
+        statuses.add(response.status_code)
+        for query in captured.captured_queries:
+            if float(query["time"]) * 1000 > slowest["ms"]:
+                slowest = {"ms": float(query["time"]) * 1000, "sql": query["sql"][:600]}
+        sizes.append(len(response.content))
+    return {
+        "queries": max(queries),
+        "queries_min": min(queries),
+        "sql_ms": statistics.mean(sql_ms),
+        "in_process_ms": statistics.median(total_ms),
+        "statuses": sorted(statuses),
+        "bytes": int(statistics.mean(sizes)),
+        "slowest": slowest,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--article-page", required=True, help="Where to write one article page's HTML.")
+    args = parser.parse_args()
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    pages = public_pages(client)
+    results = {name: {"paths": paths, **measure(client, paths)} for name, paths in pages.items()}
+    with open(args.article_page, "wb") as page:
+        page.write(client.get(pages["article"][0]).content)
+
+    staff = Client(HTTP_HOST="127.0.0.1")
+    staff.force_login(get_user_model().objects.get(username=ADMIN_USER))
+    admin = {name: {"paths": paths, **measure(staff, paths)} for name, paths in admin_pages().items()}
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    summary = {
+        "articles": Article.objects.count(),
+        "published_ru": Article.objects.published().filter(language="ru").count(),
+        "postgres": postgres,
+        "django": django.get_version(),
+        "pages": results,
+        "admin": admin,
+    }
+    with open(args.out, "w", encoding="utf-8") as out:
+        json.dump(summary, out, ensure_ascii=False, indent=2)
+
+
+if __name__ == "__main__":
+    main()
