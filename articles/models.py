@@ -60,6 +60,7 @@ class ArticleQuerySet(models.QuerySet):
             "publish_at",
             "language",
             "is_featured",
+            "updated_at",
             "cover_image",
             "cover_alt",
             "cover_width",

@@ -76,3 +76,13 @@ def test_a_change_made_by_another_process_is_seen(client):
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval('newsroom_content_generation')")  # what a save elsewhere does
     assert client.get("/news/")["X-Page-Cache"] == "miss"
+
+
+def test_a_corrected_headline_shows_in_every_list_at_once(client):
+    article = ArticleFactory(published=True, title="Первоначальный заголовок карточки")
+    ArticleFactory(published=True)
+    assert "Первоначальный заголовок карточки" in client.get("/news/").content.decode()
+    article.title = "Исправленный заголовок карточки"
+    article.save()
+    page = client.get("/news/").content.decode()
+    assert "Исправленный заголовок карточки" in page and "Первоначальный" not in page
