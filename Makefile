@@ -24,7 +24,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 # Compiles the committed .po files (ru, kk) with Babel, so no system gettext is needed.
 messages: install
-	$(VENV)/bin/pybabel compile --domain django --directory locale --use-fuzzy --statistics 2>&1 | tail -n 2
+	$(VENV)/bin/pybabel compile --domain django --directory locale --statistics 2>&1 | tail -n 2
 
 secret:
 	@mkdir -p var
