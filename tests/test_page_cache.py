@@ -86,3 +86,53 @@ def test_a_corrected_headline_shows_in_every_list_at_once(client):
     article.save()
     page = client.get("/news/").content.decode()
     assert "Исправленный заголовок карточки" in page and "Первоначальный" not in page
+
+
+def test_a_cache_hit_carries_the_headers_of_a_rendered_page(client):
+    ArticleFactory(published=True)
+    miss = client.get("/news/")
+    hit = client.get("/news/")
+    assert hit["X-Page-Cache"] == "hit"
+    for header in [
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "ETag",
+        "Content-Language",
+    ]:
+        assert hit[header] == miss[header], header
+
+
+def test_a_cache_hit_answers_304_to_a_browser_holding_the_page(client):
+    ArticleFactory(published=True)
+    etag = client.get("/news/")["ETag"]
+    assert client.get("/news/")["X-Page-Cache"] == "hit"
+    not_modified = client.get("/news/", headers={"if-none-match": etag})
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert client.get("/news/", headers={"if-none-match": '"another"'}).status_code == 200
+
+
+def test_russian_and_kazakh_pages_are_cached_apart(client):
+    ArticleFactory(published=True)
+    russian = client.get("/")
+    kazakh = client.get("/kk/")
+    assert client.get("/")["Content-Language"] == "ru" and client.get("/kk/")["Content-Language"] == "kk"
+    assert '<html lang="ru">' in russian.content.decode() and '<html lang="kk">' in kazakh.content.decode()
+
+
+def test_a_reader_with_a_session_cookie_is_never_served_or_stored(client):
+    ArticleFactory(published=True)
+    client.cookies["sessionid"] = "not-a-real-session"
+    response = client.get("/news/")
+    assert not response.has_header("X-Page-Cache")
+    del client.cookies["sessionid"]
+    assert client.get("/news/")["X-Page-Cache"] == "miss"
+
+
+def test_a_cache_hit_reads_only_the_content_generation(client, django_assert_num_queries):
+    ArticleFactory(published=True)
+    client.get("/news/")
+    with django_assert_num_queries(1):
+        assert client.get("/news/")["X-Page-Cache"] == "hit"
