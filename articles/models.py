@@ -50,6 +50,23 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-publish_at", "-id")
 
+    def for_page(self):
+        """One article with what its page shows; flags say which optional relations have rows at all."""
+        return (
+            self.select_related("section", "region", "author", "translation_of")
+            .defer("search_vector", "translation_of__search_vector", "translation_of__body")
+            .prefetch_related("tags")
+            .annotate(
+                has_translations=models.Exists(Article.objects.filter(translation_of=models.OuterRef("pk"))),
+                has_party_organisations=models.Exists(
+                    Article.party_organisations.through.objects.filter(article=models.OuterRef("pk"))
+                ),
+                has_party_projects=models.Exists(
+                    Article.party_projects.through.objects.filter(article=models.OuterRef("pk"))
+                ),
+            )
+        )
+
     def for_listing(self):
         """What article cards need, in one query."""
         return self.select_related("section", "region").only(

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +14,6 @@ from taggit.models import Tag, TaggedItem
 
 from articles import search as full_text
 from articles.models import Article, Section
-from parties.models import PartyProject, PrimaryOrganisation
 from regions.navigation import header_context
 
 PAGE_SIZE = 20
@@ -103,17 +102,7 @@ def article_list(request):
 
 
 def article_detail(request, slug):
-    article = get_object_or_404(
-        Article.objects.published()
-        .select_related("section", "region", "author", "translation_of")
-        .prefetch_related(
-            "tags",
-            "translations",
-            Prefetch("party_organisations", PrimaryOrganisation.objects.select_related("party")),
-            Prefetch("party_projects", PartyProject.objects.select_related("party")),
-        ),
-        slug=slug,
-    )
+    article = get_object_or_404(Article.objects.published().for_page(), slug=slug)
     if article.language != get_language():
         return redirect(article.get_absolute_url(), permanent=True)  # one address per story
     return render(request, "articles/article_detail.html", article_context(article))
@@ -121,7 +110,11 @@ def article_detail(request, slug):
 
 def article_context(article, *, is_preview=False):
     """What the public article template needs, for readers and for previews alike."""
-    translations = [t for t in article.translations.all() if t.is_live()]
+    prefetch_related_objects([article], "tags")
+    translations = [
+        t for t in optional_rows(article, "translations", article.translations.defer("body", "search_vector"))
+        if t.is_live()
+    ]  # fmt: skip
     if article.translation_of and article.translation_of.is_live():
         translations.insert(0, article.translation_of)
     return {
@@ -129,8 +122,19 @@ def article_context(article, *, is_preview=False):
         "crumbs": [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}],
         "related": related_articles(article),
         "translations": translations,
+        "party_organisations": optional_rows(
+            article, "party_organisations", article.party_organisations.select_related("party")
+        ),
+        "party_projects": optional_rows(article, "party_projects", article.party_projects.select_related("party")),
         "is_preview": is_preview,
     }
+
+
+def optional_rows(article, relation, queryset):
+    """The rows of a relation most stories leave empty, with no query when `for_page()` found none."""
+    if getattr(article, f"has_{relation}", True) is False:
+        return []
+    return list(queryset)
 
 
 def related_articles(article, limit=4):

@@ -40,6 +40,8 @@ def reader_city(request, cities):
 
 
 def header_context(request):
+    from newsroom.page_cache import current_generation
+
     data = navigation()
     city = reader_city(request, data["cities"])
     return {
@@ -48,4 +50,5 @@ def header_context(request):
         "nav_cities": data["cities"],
         "reader_city": city,
         "reader_city_key": city_key(city) if city else "",
+        "nav_generation": current_generation(),
     }
