@@ -1,5 +1,7 @@
 """What every public page's header needs: sections, regions, cities and the reader's city."""
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
@@ -10,6 +12,9 @@ from regions.models import City, Region
 CITY_COOKIE = "newsroom_city"
 CITY_COOKIE_AGE = 365 * 24 * 3600
 NAVIGATION_CACHE_SECONDS = 300
+# The same data kept in this process too, {key: (expires at, data)}: unpickling some 150 model
+# instances from the shared cache cost more than rendering the header, and pages ask several times.
+_in_process = {}
 
 
 def navigation():
@@ -17,6 +22,9 @@ def navigation():
     from newsroom.page_cache import current_generation
 
     key = f"navigation:{current_generation()}:{get_language()}"
+    expires_at, data = _in_process.get(key, (0, None))
+    if expires_at > time.monotonic():
+        return data
     data = cache.get(key)
     if data is None:
         cities = list(City.objects.select_related("region").order_by("region__name", "-is_centre", "name"))
@@ -26,7 +34,15 @@ def navigation():
             "cities": {city_key(city): city for city in cities},
         }
         cache.set(key, data, NAVIGATION_CACHE_SECONDS)
+    if len(_in_process) > 4:
+        forget_navigation()
+    _in_process[key] = (time.monotonic() + NAVIGATION_CACHE_SECONDS, data)
     return data
+
+
+def forget_navigation():
+    """Drop this process's copy (the shared cache's copy stays until its content generation ends)."""
+    _in_process.clear()
 
 
 def city_key(city):

@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import translation
 
+from regions.navigation import forget_navigation
 from tests.factories import UserFactory
 
 
@@ -23,6 +24,7 @@ def russian_interface():
 def empty_cache():
     """Each test starts with an empty cache (pages, navigation, counters, login attempts)."""
     cache.clear()
+    forget_navigation()
 
 
 @pytest.fixture(autouse=True)
