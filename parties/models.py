@@ -10,10 +10,13 @@ from regions.models import City, District, LocalizedNameMixin, Region
 
 class PartyQuerySet(models.QuerySet):
     def with_totals(self, region=None):
-        """Annotate organisations_count and members_count (active, in `region` if given) and projects_count."""
+        """Annotate organisations_count and members_count (active ones) and projects_count.
+
+        With a `region`, only parties with organisations there, counted there: the region is a WHERE
+        condition, so the query reads that region's organisations rather than the whole registry.
+        """
         active = Q(organisations__is_active=True)
-        if region is not None:
-            active &= Q(organisations__region=region)
+        queryset = self if region is None else self.filter(organisations__region=region)
         projects = (
             PartyProject.objects.filter(party=OuterRef("pk"))
             .order_by()
@@ -22,7 +25,7 @@ class PartyQuerySet(models.QuerySet):
             .values("total")
         )
         # Projects are counted in a subquery: a second join would multiply the sum of members.
-        return self.annotate(
+        return queryset.annotate(
             organisations_count=Count("organisations", filter=active),
             members_count=Coalesce(Sum("organisations__members_count", filter=active), 0),
             projects_count=Coalesce(Subquery(projects), 0),
