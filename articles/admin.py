@@ -16,6 +16,7 @@ from articles import preview, revisions, workflow
 from articles import search as full_text
 from articles.forms import ArticleAdminForm
 from articles.models import Article, ArticleRevision, Section, WorkflowEvent
+from articles.views import BoundedPaginator
 
 
 @admin.register(Section)
@@ -35,6 +36,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ["section", "region", "author"]
     search_fields = ["title", "lead"]  # searched through the full-text index: see get_search_results
     show_full_result_count = False  # no second COUNT(*) over the whole archive on every list view
+    paginator = BoundedPaginator  # nor a first one: older stories are found by search and filters
     autocomplete_fields = ["section", "region", "cities", "translation_of", "party_organisations", "party_projects"]
     readonly_fields = ["status", "slug", "first_published_at", "created_at", "updated_at", "version"]
     actions = ["submit_selected", "approve_selected", "unpublish_selected"]

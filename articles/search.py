@@ -6,7 +6,7 @@ import re
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db.models import Case, F, Func, OuterRef, Subquery, TextField, Value, When
+from django.db.models import Case, Count, F, Func, OuterRef, Subquery, TextField, Value, When, Window
 from django.db.models.functions import Coalesce
 from django.utils.safestring import mark_safe
 from taggit.models import TaggedItem
@@ -80,32 +80,43 @@ def clean_query(text):
     return text[:MAX_QUERY_LENGTH]
 
 
+def search_query(text, language):
+    return SearchQuery(clean_query(text), config=text_search_config(language), search_type="websearch")
+
+
 def search(queryset, text, language):
-    """Rank `queryset` by relevance to `text`; title weighs more than lead and tags, more than body."""
-    config = text_search_config(language)
-    query = SearchQuery(clean_query(text), config=config, search_type="websearch")
+    """Rank `queryset` by relevance to `text`; title weighs more than lead and tags, more than body.
+
+    Every row carries `total`, the number of results, so that a page of them is one query.
+    """
+    query = search_query(text, language)
     # A common word matches thousands of stories; rank only the newest MAX_CANDIDATES of them, so a
     # search costs about the same however large the archive grows.
-    candidates = queryset.filter(search_vector=query).order_by("-publish_at").values("pk")[:MAX_CANDIDATES]
+    candidates = queryset.filter(search_vector=query).order_by("-publish_at", "-id").values("pk")[:MAX_CANDIDATES]
     return (
         queryset.filter(pk__in=candidates)
-        .annotate(
-            rank=SearchRank(F("search_vector"), query),
-            snippet=SearchHeadline(
-                Func(
-                    Value(" "),
-                    AngleBracketsHidden("lead"),
-                    StripTags("body"),
-                    function="concat_ws",
-                    output_field=TextField(),
-                ),
-                query,
-                config=config,
-                **HEADLINE_OPTIONS,
-            ),
-        )
+        .annotate(total=Window(Count("pk")), rank=SearchRank(F("search_vector"), query))
         .order_by("-rank", "-publish_at", "-id")
     )
+
+
+def snippets(queryset, text, language):
+    """{pk: the matched words of `text` in context, marked up} for the articles in `queryset`.
+
+    A headline costs about a millisecond, so only the page shown gets them, never the candidates
+    ranked (nor, as a column of the ranking query, the rows an OFFSET skips).
+    """
+    lead_and_body = Func(
+        Value(" "), AngleBracketsHidden("lead"), StripTags("body"), function="concat_ws", output_field=TextField()
+    )
+    headline = SearchHeadline(
+        lead_and_body,
+        search_query(text, language),
+        config=text_search_config(language),
+        **HEADLINE_OPTIONS,
+    )
+    rows = queryset.order_by().annotate(snippet=headline).values_list("pk", "snippet")
+    return {pk: highlighted(snippet) for pk, snippet in rows}
 
 
 def highlighted(snippet):

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Q, prefetch_related_objects
+from django.core.paginator import EmptyPage, InvalidPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,11 +37,42 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.per_page * MAX_PAGES].count()
+        # Neither the order nor the annotations change how many rows there are; without them the
+        # count is read from an index.
+        return self.object_list.order_by().values("pk")[: self.per_page * MAX_PAGES].count()
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if not bottom:
+            return self._get_page(self.object_list[: self.per_page], number, self)
+        # Deep pages: skip the earlier rows in the index alone, then read only this page's rows.
+        keys = self.object_list.values("pk")[bottom : bottom + self.per_page]
+        return self._get_page(self.object_list.filter(pk__in=keys)[: self.per_page], number, self)
 
 
-def paginate(request, queryset, per_page=None):
-    paginator = BoundedPaginator(queryset, per_page or PAGE_SIZE)
+class CountedPaginator(BoundedPaginator):
+    """Pages of a queryset that carries its own size as a `total` annotation: one query per page."""
+
+    def page(self, number):
+        number = self.validate_number_format(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page])
+        self.count = min(rows[0].total if rows else 0, self.per_page * MAX_PAGES)
+        return self._get_page(rows, self.validate_number(number), self)
+
+    def validate_number_format(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from error
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+
+def paginate(request, queryset, per_page=None, paginator_class=BoundedPaginator):
+    paginator = paginator_class(queryset, per_page or PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
@@ -88,11 +119,13 @@ def region_blocks(request, articles):
         busiest = [reader_city.region, *busiest[: HOME_REGION_BLOCKS - 1]]
     elif reader_city:
         busiest.sort(key=lambda region: region != reader_city.region)
+    # One query of a few index scans: the newest three of each region, not every recent story of all four.
+    newest = [articles.filter(region=region).newest_first()[:3] for region in busiest]
     stories = {}
-    for article in articles.filter(region__in=busiest).newest_first()[:60]:
-        stories.setdefault(article.region_id, [])
-        if len(stories[article.region_id]) < 3:
-            stories[article.region_id].append(article)
+    for article in newest[0].union(*newest[1:], all=True) if newest else []:
+        stories.setdefault(article.region_id, []).append(article)
+    for region_stories in stories.values():
+        region_stories.sort(key=lambda article: (article.publish_at, article.pk), reverse=True)
     return [(region, stories[region.pk]) for region in busiest if stories.get(region.pk)]
 
 
@@ -179,7 +212,12 @@ def section_detail(request, slug):
 
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    page = paginate(request, visible_articles().filter(tags=tag).for_listing().newest_first())
+    # EXISTS rather than a join: the planner can then walk the newest stories and probe the tag, or
+    # take the tag's few taggings, whichever is cheaper, and count by merging ids.
+    taggings = TaggedItem.objects.filter(
+        tag=tag, content_type=ContentType.objects.get_for_model(Article), object_id=OuterRef("pk")
+    )
+    page = paginate(request, visible_articles().filter(Exists(taggings)).for_listing().newest_first())
     return render(request, "articles/article_list.html", {"page": page, "heading": f"#{tag.name}"})
 
 
@@ -197,9 +235,13 @@ def search_page(request):
             articles = articles.filter(publish_at__date__gte=filters["date_from"])
         if filters["date_to"]:
             articles = articles.filter(publish_at__date__lte=filters["date_to"])
-        context["page"] = paginate(request, full_text.search(articles, text, get_language() or "ru"))
-        for article in context["page"]:
-            article.highlighted = full_text.highlighted(article.snippet)
+        language = get_language() or "ru"
+        page = paginate(request, full_text.search(articles, text, language), paginator_class=CountedPaginator)
+        if page.object_list:
+            snippets = full_text.snippets(Article.objects.filter(pk__in=[a.pk for a in page]), text, language)
+            for article in page:
+                article.highlighted = snippets[article.pk]
+        context["page"] = page
     return render(request, "articles/search.html", context)
 
 
