@@ -21,6 +21,7 @@ RELATED_CANDIDATES = 60
 MAX_PAGES = 100
 HOME_LATEST = 12
 HOME_REGION_BLOCKS = 4
+REGION_BLOCKS_SAMPLE = 200
 MOST_READ_DAYS = 7
 
 
@@ -104,9 +105,11 @@ def home(request):
 def region_blocks(request, articles):
     """The regions with the most recent news, the reader's own region first, three stories each."""
     reader_city = header_context(request)["reader_city"]
-    since = timezone.now() - timedelta(days=30)
+    # Busiest among the latest stories, not over a period: the count reads a bounded slice of the index
+    # however many stories a month brings.
+    latest = articles.newest_first().values("pk")[:REGION_BLOCKS_SAMPLE]
     busiest_ids = list(
-        articles.filter(publish_at__gte=since, region__isnull=False)
+        Article.objects.filter(pk__in=latest, region__isnull=False)
         .order_by()
         .values("region")
         .annotate(recent=Count("id"))
