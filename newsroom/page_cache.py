@@ -98,7 +98,9 @@ class PublicPageCacheMiddleware:
             # Browsers and proxies may keep the page but must ask again (a cheap 304 thanks to the ETag),
             # so a publication or withdrawal is seen on the very next request.
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-            if response.status_code in (200, 404) and not response.cookies and not response.streaming:
+            # Only a GET's response is kept: a HEAD's lacks the ETag (ConditionalGetMiddleware skips it).
+            storable = request.method == "GET" and response.status_code in (200, 404)
+            if storable and not response.cookies and not response.streaming:
                 patch_vary_headers(response, ["Cookie"])
                 cache.set(
                     key,

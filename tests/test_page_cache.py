@@ -136,3 +136,12 @@ def test_a_cache_hit_reads_only_the_content_generation(client, django_assert_num
     client.get("/news/")
     with django_assert_num_queries(1):
         assert client.get("/news/")["X-Page-Cache"] == "hit"
+
+
+def test_a_head_request_first_does_not_leave_a_page_without_etag(client):
+    ArticleFactory(published=True)
+    client.head("/news/")
+    first_get = client.get("/news/")
+    second_get = client.get("/news/")
+    assert first_get.has_header("ETag")
+    assert second_get["X-Page-Cache"] == "hit" and second_get["ETag"] == first_get["ETag"]
