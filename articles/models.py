@@ -52,10 +52,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self):
         """One article with what its page shows; flags say which optional relations have rows at all."""
-        queryset = (
+        return (
             self.select_related("author")
             .defer("search_vector")
-            .prefetch_related("tags")
+            .places_from_navigation()
             .annotate(
                 has_translations=models.Exists(Article.objects.filter(translation_of=models.OuterRef("pk"))),
                 has_party_organisations=models.Exists(
@@ -66,12 +66,10 @@ class ArticleQuerySet(models.QuerySet):
                 ),
             )
         )
-        queryset._iterable_class = PlacesFromNavigation
-        return queryset
 
     def for_listing(self):
         """What article cards need: the article's own columns, with section and region from the navigation."""
-        queryset = self.only(
+        return self.places_from_navigation().only(
             "id",
             "title",
             "slug",
@@ -87,6 +85,10 @@ class ArticleQuerySet(models.QuerySet):
             "section",
             "region",
         )
+
+    def places_from_navigation(self):
+        """Give each article its section and region from the navigation in memory (see PlacesFromNavigation)."""
+        queryset = self._chain()
         queryset._iterable_class = PlacesFromNavigation
         return queryset
 
