@@ -2,17 +2,38 @@
 
 import html
 import re
+from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db.models import Case, Count, F, Func, OuterRef, Subquery, TextField, Value, When, Window
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Subquery,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils.safestring import mark_safe
 from taggit.models import TaggedItem
 
 MAX_QUERY_LENGTH = 200
-MAX_CANDIDATES = 1000
+# A common word matches thousands of stories: only the newest MAX_CANDIDATES matches are ranked (ten pages),
+# so a search costs about the same however large the archive grows.
+MAX_CANDIDATES = 200
+# The newest matches are looked for among the newest RECENT_WINDOW stories first: an index range that the
+# full-text index is intersected with, instead of every match in the archive sorted by date.
+RECENT_WINDOW = 10_000
+WINDOW_CACHE_SECONDS = 300
 # ts_headline marks matches with these; the snippet is escaped in Python before <mark> goes in.
 START, STOP = "\x02", "\x03"
 LT, GT = "\x04", "\x05"
@@ -84,20 +105,44 @@ def search_query(text, language):
     return SearchQuery(clean_query(text), config=text_search_config(language), search_type="websearch")
 
 
-def search(queryset, text, language):
+def search(queryset, text, language, *, since=None):
     """Rank `queryset` by relevance to `text`; title weighs more than lead and tags, more than body.
 
-    Every row carries `total`, the number of results, so that a page of them is one query.
+    Only the newest MAX_CANDIDATES matches are ranked, those published at `since` or later when it is given.
+    Every row carries `total`, the number of ranked results, so that a page of them is one query.
     """
     query = search_query(text, language)
-    # A common word matches thousands of stories; rank only the newest MAX_CANDIDATES of them, so a
-    # search costs about the same however large the archive grows.
-    candidates = queryset.filter(search_vector=query).order_by("-publish_at", "-id").values("pk")[:MAX_CANDIDATES]
+    matches = queryset.filter(search_vector=query)
+    if since is not None:
+        newest_first = matches.filter(publish_at__gte=since).order_by("-publish_at", "-id")
+    else:
+        # Over the whole archive the matches are few (the window held fewer than MAX_CANDIDATES), but the
+        # planner may still walk the date index testing story after story against the query; sorting on
+        # an expression makes it take the full-text index's matches and sort them instead.
+        shifted = ExpressionWrapper(F("publish_at") + Value(timedelta(0)), output_field=DateTimeField())
+        newest_first = matches.order_by(shifted.desc(), "-id")
+    candidates = newest_first.values("pk")[:MAX_CANDIDATES]
     return (
         queryset.filter(pk__in=candidates)
         .annotate(total=Window(Count("pk")), rank=SearchRank(F("search_vector"), query))
         .order_by("-rank", "-publish_at", "-id")
     )
+
+
+def recent_window_start(queryset, cache_key):
+    """When `queryset` is published no earlier than the RECENT_WINDOW-th newest of its stories, else None.
+
+    It changes only with the content, so it is kept per content generation under `cache_key`.
+    """
+    from newsroom.page_cache import current_generation
+
+    key = f"search-window:{current_generation()}:{cache_key}"
+    cached = cache.get(key)
+    if cached is None:
+        newest = queryset.order_by("-publish_at", "-id").values_list("publish_at", flat=True)
+        cached = (next(iter(newest[RECENT_WINDOW - 1 : RECENT_WINDOW]), None),)
+        cache.set(key, cached, WINDOW_CACHE_SECONDS)
+    return cached[0]
 
 
 def snippets(queryset, text, language):

@@ -227,7 +227,7 @@ def tag_detail(request, slug):
 def search_page(request):
     text = full_text.clean_query(request.GET.get("q", ""))
     filters = search_filters(request)
-    context = {"query": text, "filters": filters, "page": None}
+    context = {"query": text, "filters": filters, "page": None, "max_candidates": full_text.MAX_CANDIDATES}
     if text:
         articles = visible_articles().for_listing()
         if filters["region"]:
@@ -238,14 +238,34 @@ def search_page(request):
             articles = articles.filter(publish_at__date__gte=filters["date_from"])
         if filters["date_to"]:
             articles = articles.filter(publish_at__date__lte=filters["date_to"])
-        language = get_language() or "ru"
-        page = paginate(request, full_text.search(articles, text, language), paginator_class=CountedPaginator)
+        page = search_results(request, articles, text, filters)
         if page.object_list:
-            snippets = full_text.snippets(Article.objects.filter(pk__in=[a.pk for a in page]), text, language)
+            snippets = full_text.snippets(Article.objects.filter(pk__in=[a.pk for a in page]), text, get_language())
             for article in page:
                 article.highlighted = snippets[article.pk]
         context["page"] = page
     return render(request, "articles/search.html", context)
+
+
+def search_results(request, articles, text, filters):
+    """The requested page of ranked results: from the recent stories alone when they hold enough matches.
+
+    When the newest RECENT_WINDOW stories hold MAX_CANDIDATES matches or more, the newest matches of the
+    whole archive are exactly those, so the cheap windowed query gives the same page.
+    """
+    language = get_language() or "ru"
+    window_key = "|".join([language, *(str(getattr(value, "pk", value) or "") for value in filters.values())])
+    since = full_text.recent_window_start(articles, window_key)
+    if since is not None:
+        try:
+            page = paginate(
+                request, full_text.search(articles, text, language, since=since), paginator_class=CountedPaginator
+            )
+        except Http404:
+            page = None  # past the window's last page: the whole archive decides
+        if page is not None and page.paginator.count >= full_text.MAX_CANDIDATES:
+            return page
+    return paginate(request, full_text.search(articles, text, language), paginator_class=CountedPaginator)
 
 
 def search_filters(request):
