@@ -5,7 +5,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -27,6 +27,14 @@ _request_generation = contextvars.ContextVar("content_generation", default=None)
 
 def bump_generation(**kwargs):
     """Make every cached page stale; called whenever published content may have changed."""
+    advance_generation()
+    if connection.in_atomic_block:
+        # A sequence moves for everyone at once, before the change is committed: a page rendered in between
+        # would be kept under the new generation with the old content. Moving again on commit retires it.
+        transaction.on_commit(advance_generation)
+
+
+def advance_generation():
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT nextval('{GENERATION_SEQUENCE}')")
     _request_generation.set(None)

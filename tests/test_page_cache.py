@@ -145,3 +145,32 @@ def test_a_head_request_first_does_not_leave_a_page_without_etag(client):
     second_get = client.get("/news/")
     assert first_get.has_header("ETag")
     assert second_get["X-Page-Cache"] == "hit" and second_get["ETag"] == first_get["ETag"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_rendered_before_a_change_is_committed_is_not_served_after_it(client):
+    """The sequence moves at save, before commit; a reader rendering in between must not pin the old text."""
+    import threading
+
+    from django.db import connection, transaction
+    from django.test import Client
+
+    article = ArticleFactory(published=True, title="Заголовок до правки")
+    seen_during_the_transaction = []
+
+    def read_elsewhere():
+        try:
+            seen_during_the_transaction.append(Client().get(article.get_absolute_url()).content.decode())
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        article.title = "Заголовок после правки"
+        article.save()
+        reader = threading.Thread(target=read_elsewhere)
+        reader.start()
+        reader.join()
+
+    assert "Заголовок до правки" in seen_during_the_transaction[0]
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Заголовок после правки" in page
