@@ -51,21 +51,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-publish_at", "-id")
 
     def for_page(self):
-        """One article with what its page shows; flags say which optional relations have rows at all."""
-        return (
-            self.select_related("author")
-            .defer("search_vector")
-            .places_from_navigation()
-            .annotate(
-                has_translations=models.Exists(Article.objects.filter(translation_of=models.OuterRef("pk"))),
-                has_party_organisations=models.Exists(
-                    Article.party_organisations.through.objects.filter(article=models.OuterRef("pk"))
-                ),
-                has_party_projects=models.Exists(
-                    Article.party_projects.through.objects.filter(article=models.OuterRef("pk"))
-                ),
-            )
-        )
+        """One article with what its page shows."""
+        return self.select_related("author").defer("search_vector").places_from_navigation()
 
     def for_listing(self):
         """What article cards need: the article's own columns, with section and region from the navigation."""

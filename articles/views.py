@@ -1,19 +1,21 @@
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, InvalidPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateparse, timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from taggit.models import Tag, TaggedItem
 
 from articles import search as full_text
 from articles.models import Article, Section
+from newsroom.page_cache import current_generation
 from regions.navigation import header_context
 
 PAGE_SIZE = 20
@@ -23,6 +25,7 @@ HOME_LATEST = 12
 HOME_REGION_BLOCKS = 4
 REGION_BLOCKS_SAMPLE = 200
 MOST_READ_DAYS = 7
+LINKED_CONTENT_CACHE_SECONDS = 300
 
 
 def visible_articles():
@@ -147,30 +150,39 @@ def article_detail(request, slug):
 def article_context(article, *, is_preview=False):
     """What the public article template needs, for readers and for previews alike."""
     prefetch_related_objects([article], "tags")
-    translations = [
-        t for t in optional_rows(article, "translations", article.translations.defer("body", "search_vector"))
-        if t.is_live()
-    ]  # fmt: skip
-    if article.translation_of and article.translation_of.is_live():
-        translations.insert(0, article.translation_of)
     return {
         "article": article,
         "crumbs": [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}],
-        "related": related_articles(article),
-        "translations": translations,
-        "party_organisations": optional_rows(
-            article, "party_organisations", article.party_organisations.select_related("party")
-        ),
-        "party_projects": optional_rows(article, "party_projects", article.party_projects.select_related("party")),
+        # Read only when the template's fragment for this story and content generation is not cached.
+        "related": SimpleLazyObject(lambda: related_articles(article)),
+        **linked_content(article),
         "is_preview": is_preview,
     }
 
 
-def optional_rows(article, relation, queryset):
-    """The rows of a relation most stories leave empty, with no query when `for_page()` found none."""
-    if getattr(article, f"has_{relation}", True) is False:
-        return []
-    return list(queryset)
+def linked_content(article):
+    """The story's live translations and its party organisations and projects.
+
+    Most stories have none, and they change only with the content: kept per content generation, so a
+    story's page does not ask three empty questions on every request.
+    """
+
+    def read():
+        # Both directions in one query: the original this story translates, then its own translations.
+        either_way = Q(translation_of=article.pk) | Q(pk=article.translation_of_id)
+        translations = [
+            t for t in Article.objects.filter(either_way).exclude(pk=article.pk).defer("body", "search_vector")
+            if t.is_live()
+        ]  # fmt: skip
+        translations.sort(key=lambda translation: (translation.pk != article.translation_of_id, translation.pk))
+        return {
+            "translations": translations,
+            "party_organisations": list(article.party_organisations.select_related("party")),
+            "party_projects": list(article.party_projects.select_related("party")),
+        }
+
+    key = f"article-links:{article.pk}:{current_generation()}"
+    return cache.get_or_set(key, read, LINKED_CONTENT_CACHE_SECONDS)
 
 
 def related_articles(article, limit=4):

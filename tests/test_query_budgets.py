@@ -231,8 +231,10 @@ WARM_QUERIES = {
     "home": 5,
     "news": 3,
     "news page 2": 3,
-    "article": 5,  # the story, its tags, its translation, related stories, the content generation
-    "article with party links": 6,
+    # the content generation, the story, its tags; related stories, translations and party links are
+    # read once per content generation
+    "article": 3,
+    "article with party links": 3,
     "regions": 1,
     "region": 6,
     "city": 4,

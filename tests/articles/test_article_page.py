@@ -535,3 +535,38 @@ def test_russian_home_lists_only_russian_stories(client):
     assert '<html lang="ru">' in content
     assert "Русская новость дня" in content
     assert "Қазақша жаңалық" not in content
+
+
+# --- blocks kept per content generation -------------------------------------------------------------
+
+
+def test_a_new_related_story_shows_on_a_page_already_seen(client, north):
+    article = ArticleFactory(published=True, region=north, title="Главный материал")
+    ArticleFactory(published=True, region=north, title="Старый сосед", publish_at=timezone.now() - timedelta(days=1))
+    assert related_titles(get_page(client, article.get_absolute_url())) == ["Старый сосед"]
+
+    ArticleFactory(published=True, region=north, title="Новый сосед")
+
+    assert related_titles(get_page(client, article.get_absolute_url())) == ["Новый сосед", "Старый сосед"]
+
+
+def test_a_translation_published_later_is_linked_from_a_page_already_seen(client):
+    original = ArticleFactory(published=True, title="Форум в Петропавловске")
+    assert "article__translation" not in get_page(client, original.get_absolute_url())
+
+    ArticleFactory(published=True, language="kk", title="Петропавлдағы форум", translation_of=original)
+
+    tree = parse(get_page(client, original.get_absolute_url()))
+    assert [link.get("hreflang") for link in tree.findall(".//p[@class='article__translation']/a")] == ["kk"]
+
+
+def test_a_party_link_saved_with_the_story_shows_on_a_page_already_seen(client, north):
+    party = Party.objects.create(name="Партия «Аманат»", short_name="Аманат", slug="amanat")
+    project = PartyProject.objects.create(party=party, name="Жасыл ел", slug="zhasyl-el")
+    article = ArticleFactory(published=True, region=north)
+    assert "article__parties" not in get_page(client, article.get_absolute_url())
+
+    article.party_projects.add(project)
+    article.save()  # the admin saves the story with its links
+
+    assert "Жасыл ел" in get_page(client, article.get_absolute_url())
