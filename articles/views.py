@@ -99,7 +99,8 @@ def home(request):
         {
             "main_story": main_story,
             "latest": latest,
-            "region_blocks": region_blocks(request, articles),
+            # Read only when the template's fragment for this content generation and region is not cached.
+            "region_blocks": SimpleLazyObject(lambda: region_blocks(request, articles)),
             "most_read": most_read,
         },
     )

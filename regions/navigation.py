@@ -27,7 +27,7 @@ def navigation():
         return data
     data = cache.get(key)
     if data is None:
-        cities = list(City.objects.select_related("region").order_by("region__name", "-is_centre", "name"))
+        cities = list(City.objects.select_related("region", "district").order_by("region__name", "-is_centre", "name"))
         data = {
             "sections": list(Section.objects.all()),
             "regions": list(Region.objects.all()),

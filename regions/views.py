@@ -1,13 +1,15 @@
 from django.db.models import Exists, OuterRef
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from articles.models import Article
 from articles.views import paginate, visible_articles
 from parties.aggregates import region_totals
-from regions.models import City, Region
+from regions.models import Region
 from regions.navigation import CITY_COOKIE, CITY_COOKIE_AGE, navigation
 
 
@@ -25,7 +27,9 @@ def region_list(request):
 
 
 def region_detail(request, slug):
-    region = get_object_or_404(Region, slug=slug)
+    region = next((region for region in navigation()["regions"] if region.slug == slug), None)
+    if region is None:
+        raise Http404
     page = paginate(request, visible_articles().in_region(region).for_listing().newest_first())
     return render(
         request,
@@ -33,8 +37,9 @@ def region_detail(request, slug):
         {
             "region": region,
             "cities": [city for city in navigation()["cities"].values() if city.region_id == region.pk],
-            "districts": region.districts.all(),
-            "parties": region_totals(region),
+            # The side column changes only with the registry: read when its cached fragment is missing.
+            "districts": SimpleLazyObject(lambda: list(region.districts.all())),
+            "parties": SimpleLazyObject(lambda: region_totals(region)),
             "page": page,
             "crumbs": [{"title": _("Регионы"), "url": reverse("regions:list")}, {"title": region.display_name}],
         },
@@ -42,7 +47,9 @@ def region_detail(request, slug):
 
 
 def city_detail(request, region_slug, slug):
-    city = get_object_or_404(City.objects.select_related("region", "district"), region__slug=region_slug, slug=slug)
+    city = navigation()["cities"].get(f"{region_slug}/{slug}")
+    if city is None:
+        raise Http404
     # EXISTS rather than a join, as for tags (articles.views.tag_detail)
     in_city = Article.cities.through.objects.filter(city=city, article=OuterRef("pk"))
     page = paginate(request, visible_articles().filter(Exists(in_city)).for_listing().newest_first())
