@@ -95,6 +95,11 @@ def main_section(main):
     ]
 
 
+def query_counts(page):
+    """Queries of a page in a warm process and on its first request (its cached blocks missing)."""
+    return f"{page['queries']} / {page.get('queries_cold', '–')}"
+
+
 def pages_table(main):
     off, on, pages = main["cache_off"], main["cache_on"], main["probe"]["pages"]
     rows = []
@@ -105,7 +110,7 @@ def pages_table(main):
                 name,
                 off[name]["paths"],
                 statuses(page),
-                page["queries"] if page else "–",
+                query_counts(page) if page else "–",
                 ms(page["sql_ms"]) if page else "–",
                 ms(page["in_process_ms"]) if page else "–",
                 f"{page['bytes'] / 1024:.0f}" if page else "–",
@@ -122,7 +127,7 @@ def pages_table(main):
             ]
         )
     header = [
-        "page", "paths", "status", "queries", "SQL ms", "test-client ms", "KB",
+        "page", "paths", "status", "queries warm / cold", "SQL ms", "test-client ms", "KB",
         "off req/s", "off mean", "off p50", "off p99", "off errors",
         "on req/s", "on p50", "on p99", "on errors", "on cache hits",
     ]  # fmt: skip
@@ -192,8 +197,8 @@ def scale_table(scale):
             [
                 name,
                 statuses(small["probe"]["pages"][name]) + " / " + statuses(page),
-                small["probe"]["pages"][name]["queries"],
-                page["queries"],
+                query_counts(small["probe"]["pages"][name]),
+                query_counts(page),
                 ms(small["probe"]["pages"][name]["sql_ms"]),
                 ms(page["sql_ms"]),
                 f"{before['rps']:.0f}",
@@ -205,7 +210,7 @@ def scale_table(scale):
         )
     n1, n2 = f"{small['articles'] // 1000}k", f"{large['articles'] // 1000}k"
     header = [
-        "page", "status", f"queries {n1}", f"queries {n2}", f"SQL ms {n1}", f"SQL ms {n2}",
+        "page", "status", f"queries {n1} warm / cold", f"queries {n2} warm / cold", f"SQL ms {n1}", f"SQL ms {n2}",
         f"req/s {n1}", f"req/s {n2}", f"p50 {n1}", f"p50 {n2}", "p50 ratio",
     ]  # fmt: skip
     return table(header, rows)
@@ -246,14 +251,15 @@ def targets_table(main, scale):
         for name in pages:
             rows.append(check("cached pages ≥ 50 % of the static file", name, on[name]["rps"] / ceiling, 0.5))
         for name, page in pages.items():
-            rows.append(check(f"≤ {QUERY_BUDGET} SQL queries per page", name, page["queries"], QUERY_BUDGET, "max"))
+            most = max(page["queries"], page.get("queries_cold", 0))
+            rows.append(check(f"≤ {QUERY_BUDGET} SQL queries per page, warm or cold", name, most, QUERY_BUDGET, "max"))
     else:
         rows.append(["throughput and query targets", "–", "not measured: run `make bench`", "–"])
     if scale:
         small, large = sizes(scale)
         for name, page in large["probe"]["pages"].items():
-            before, after = small["probe"]["pages"][name]["queries"], page["queries"]
-            status = "PASS" if before == after <= QUERY_BUDGET else "MISS"
+            before, after = query_counts(small["probe"]["pages"][name]), query_counts(page)
+            status = "PASS" if before == after else "MISS"
             rows.append([f"same query count at {small['articles']:,} and {large['articles']:,}", name,
                          f"{before} / {after}", status])  # fmt: skip
         for name in large["probe"]["pages"]:

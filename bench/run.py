@@ -234,9 +234,10 @@ def serve_and_load(dataset, page_cache, lines, options, admin=False):
     results, admin_results = {}, None
     with Server(env, options.workers, dataset.var_dir / f"gunicorn-cache-{label}.log") as server:
         for name, paths in lines:
-            # Warm every worker: with the cache on, each path several times so that both workers hold it.
-            rounds = 3 * options.workers if page_cache else 1
-            hits = warm(server.port, paths if page_cache else paths[:20], rounds, options.connections)
+            # Measure the steady state of serving processes: every path several times, so that each worker holds
+            # its navigation, the blocks kept per content generation and, with the page cache on, the pages.
+            rounds = 3 * options.workers if page_cache else options.workers
+            hits = warm(server.port, paths, rounds, options.connections)
             result = load(server.port, paths, options.duration, options.connections)
             result["paths"] = len(paths)
             result["load_average"] = os.getloadavg()[0]
