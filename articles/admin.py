@@ -19,6 +19,13 @@ from articles.models import Article, ArticleRevision, Section, WorkflowEvent
 from articles.views import BoundedPaginator
 
 
+class SearchResultsPaginator(BoundedPaginator):
+    """Search results in the desk: twenty pages of a hundred; counting up to 10,000 matches cost more than the list."""
+
+    def page_limit(self):
+        return 20
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "name_kk", "slug", "order"]
@@ -62,6 +69,10 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.resolver_match and request.resolver_match.url_name == "articles_article_changelist":
             queryset = queryset.defer("body", "search_vector")  # the list shows neither
         return queryset
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator_class = SearchResultsPaginator if request.GET.get("q") else self.paginator
+        return paginator_class(queryset, per_page, orphans, allow_empty_first_page)
 
     def get_search_results(self, request, queryset, search_term):
         """Search the archive through the full-text index (any language), not a LIKE over every row."""

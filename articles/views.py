@@ -43,7 +43,10 @@ class BoundedPaginator(Paginator):
     def count(self):
         # Neither the order nor the annotations change how many rows there are; without them the
         # count is read from an index.
-        return self.object_list.order_by().values("pk")[: self.per_page * MAX_PAGES].count()
+        return self.object_list.order_by().values("pk")[: self.per_page * self.page_limit()].count()
+
+    def page_limit(self):
+        return MAX_PAGES
 
     def page(self, number):
         number = self.validate_number(number)

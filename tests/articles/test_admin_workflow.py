@@ -313,3 +313,20 @@ def test_admin_search_uses_the_full_text_index(client, journalist, moderator):
     ArticleFactory(author=journalist, title="Уборка урожая завершена")
     page = logged_in(client, moderator).get(reverse("admin:articles_article_changelist") + "?q=форум").content.decode()
     assert "Форумы первичных организаций" in page and "Уборка урожая" not in page
+
+
+def test_admin_search_counts_at_most_twenty_pages_of_matches(client, journalist, moderator, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.admin import ArticleAdmin
+
+    monkeypatch.setattr(ArticleAdmin, "list_per_page", 2)
+    for number in range(3):
+        ArticleFactory(author=journalist, title=f"Форум номер {number}")
+    with CaptureQueriesContext(connection) as captured:
+        page = logged_in(client, moderator).get(reverse("admin:articles_article_changelist") + "?q=форум")
+
+    assert page.status_code == 200 and "Форум номер 2" in page.content.decode()
+    [count] = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("SELECT COUNT(*)")]
+    assert "LIMIT 40" in count
