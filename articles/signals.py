@@ -5,20 +5,20 @@ from django.dispatch import receiver
 from taggit.models import TaggedItem
 
 from articles.models import Article
+from newsroom.page_cache import bump_generation
 
 
 @receiver(m2m_changed, sender=TaggedItem)
 def refresh_after_tag_change(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Article):
         instance.refresh_search_vector()
+        bump_generation()  # pages and blocks kept per content generation show the story's tags
 
 
 def connect_page_cache_invalidation():
     """Any saved or deleted public content makes cached pages stale on the very next request."""
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
-
-    from newsroom.page_cache import bump_generation
 
     for label in [
         "articles.Article", "articles.Section", "taggit.Tag", "regions.Region", "regions.City",

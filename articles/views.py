@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, InvalidPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -153,22 +153,22 @@ def article_detail(request, slug):
 
 def article_context(article, *, is_preview=False):
     """What the public article template needs, for readers and for previews alike."""
-    prefetch_related_objects([article], "tags")
+    links = linked_content(article)
     return {
         "article": article,
         "crumbs": [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}],
         # Read only when the template's fragment for this story and content generation is not cached.
-        "related": SimpleLazyObject(lambda: related_articles(article)),
-        **linked_content(article),
+        "related": SimpleLazyObject(lambda: related_articles(article, links["tags"])),
+        **links,
         "is_preview": is_preview,
     }
 
 
 def linked_content(article):
-    """The story's live translations and its party organisations and projects.
+    """The story's tags, its live translations and its party organisations and projects.
 
-    Most stories have none, and they change only with the content: kept per content generation, so a
-    story's page does not ask three empty questions on every request.
+    They change only with the content (a story's tags and links are saved with it): kept per content
+    generation, so a story's page does not ask four questions, most of them empty, on every request.
     """
 
     def read():
@@ -180,6 +180,7 @@ def linked_content(article):
         ]  # fmt: skip
         translations.sort(key=lambda translation: (translation.pk != article.translation_of_id, translation.pk))
         return {
+            "tags": list(article.tags.all()),
             "translations": translations,
             "party_organisations": list(article.party_organisations.select_related("party")),
             "party_projects": list(article.party_projects.select_related("party")),
@@ -189,13 +190,13 @@ def linked_content(article):
     return cache.get_or_set(key, read, LINKED_CONTENT_CACHE_SECONDS)
 
 
-def related_articles(article, limit=4):
+def related_articles(article, tags, limit=4):
     """Newest stories sharing a tag or the region with `article`.
 
     Candidates are bounded — the latest taggings of its tags and the region's latest stories — so the
     query costs the same with a thousand articles or a hundred thousand.
     """
-    tag_ids = [tag.pk for tag in article.tags.all()]
+    tag_ids = [tag.pk for tag in tags]
     tagged = (
         TaggedItem.objects.filter(tag_id__in=tag_ids, content_type=ContentType.objects.get_for_model(Article))
         .exclude(object_id=article.pk)

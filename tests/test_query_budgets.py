@@ -232,10 +232,10 @@ WARM_QUERIES = {
     "home": 3,
     "news": 3,
     "news page 2": 3,
-    # the content generation, the story, its tags; related stories, translations and party links are
+    # the content generation and the story; its tags, translations, party links and related stories are
     # read once per content generation
-    "article": 3,
-    "article with party links": 3,
+    "article": 2,
+    "article with party links": 2,
     "regions": 1,
     # the content generation, the count and the page; the side column is kept per generation
     "region": 3,

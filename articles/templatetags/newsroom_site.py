@@ -30,7 +30,7 @@ def absolute_url(context, path):
 
 
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, article):
+def article_json_ld(context, article, tags):
     """A JSON-LD NewsArticle block for search engines."""
     request = context["request"]
     url = build_absolute(request, article.get_absolute_url())
@@ -51,7 +51,7 @@ def article_json_ld(context, article):
             "url": build_absolute(request, "/"),
             "logo": {"@type": "ImageObject", "url": build_absolute(request, static("img/logo.png"))},
         },
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in tags],
     }
     if article.section:
         data["articleSection"] = article.section.name

@@ -570,3 +570,14 @@ def test_a_party_link_saved_with_the_story_shows_on_a_page_already_seen(client, 
     article.save()  # the admin saves the story with its links
 
     assert "Жасыл ел" in get_page(client, article.get_absolute_url())
+
+
+def test_a_tag_added_to_a_story_shows_on_a_page_already_seen(client):
+    article = ArticleFactory(published=True, tags=["аманат"])
+    ArticleFactory(published=True, tags=["посевная"])  # the tag exists already
+    assert "#посевная" not in get_page(client, article.get_absolute_url())
+
+    article.tags.add("посевная")  # neither the story nor the tag is saved
+
+    page = get_page(client, article.get_absolute_url())
+    assert "#аманат" in page and "#посевная" in page
