@@ -2,12 +2,13 @@ from ckeditor_uploader.fields import RichTextUploadingField
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from slugify import slugify
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
 
 from articles import renditions
 from articles.sanitize import sanitize_html
@@ -36,10 +37,18 @@ class Section(LocalizedNameMixin, models.Model):
         return reverse("articles:section", args=[self.slug])
 
 
+def published_now(now=None):
+    """The condition of what readers may see now: published, with a publication time already reached.
+
+    Articles and their taggings (which carry copies of these fields) filter by this one definition.
+    """
+    return models.Q(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         """Articles readers may see now: published, with a publication time already reached."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+        return self.filter(published_now(now))
 
     def in_region(self, region):
         return self.filter(region=region)
@@ -72,6 +81,17 @@ class ArticleQuerySet(models.QuerySet):
             "section",
             "region",
         )
+
+    def update(self, **kwargs):
+        """Update the rows; the taggings of the articles keep their copies of status, language and publish_at."""
+        if not kwargs.keys() & set(ArticleTag.COPIED_FIELDS):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            # Taken first: once updated, the rows may no longer match the filter.
+            ids = list(self.values_list("pk", flat=True))
+            rows = super().update(**kwargs)
+            ArticleTag.objects.filter(content_object__in=ids).copy_from_articles()
+        return rows
 
     def places_from_navigation(self):
         """Give each article its section and region from the navigation in memory (see PlacesFromNavigation)."""
@@ -177,7 +197,9 @@ class Article(models.Model):
         help_text=_("Пусто — новость для всей страны."),
     )
     cities = models.ManyToManyField("regions.City", blank=True, related_name="articles", verbose_name=_("города"))
-    tags = TaggableManager(_("теги"), blank=True, help_text=_("Через запятую: «аманат, сельское хозяйство»."))
+    tags = TaggableManager(
+        _("теги"), through="ArticleTag", blank=True, help_text=_("Через запятую: «аманат, сельское хозяйство».")
+    )
     language = models.CharField(_("язык"), max_length=2, choices=Language.choices, default=Language.RU)
     translation_of = models.ForeignKey(
         "self",
@@ -270,16 +292,21 @@ class Article(models.Model):
         self.body = sanitize_html(self.body)
         if not self.slug or not self.has_been_published():
             self.slug = self.unique_slug()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body", "slug", "updated_at"}
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "body", "slug", "updated_at"}
         elif self.pk is not None:
             # A content save: the version guards against lost updates; a correction of a live story
             # is shown to readers as "Обновлено …".
             self.version += 1
             if self.is_live():
                 self.corrected_at = timezone.now()
-        super().save(*args, **kwargs)
-        if kwargs.get("update_fields") is None:
+        has_taggings = self.pk is not None  # a new article has none yet
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(*args, **kwargs)
+            if has_taggings and (update_fields is None or set(update_fields) & set(ArticleTag.COPIED_FIELDS)):
+                self.taggings.update(**{name: getattr(self, name) for name in ArticleTag.COPIED_FIELDS})
+        if update_fields is None:
             self.refresh_search_vector()
 
     def get_absolute_url(self):
@@ -319,6 +346,90 @@ class Article(models.Model):
     @property
     def author_display(self):
         return self.byline or self.author.get_full_name() or self.author.get_username()
+
+
+class ArticleTagQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Taggings of the articles readers may see now, by the copies of the articles' fields."""
+        return self.filter(published_now(now))
+
+    def in_language(self, code):
+        return self.filter(language=code)
+
+    def newest_first(self):
+        # content_object_id, not content_object: ordering by a relation would order by Article's Meta.ordering
+        return self.order_by("-publish_at", "-content_object_id")
+
+    def copy_from_articles(self):
+        """Set the copies of these taggings from their articles as they are saved now, in one UPDATE."""
+        article = Article.objects.filter(pk=models.OuterRef("content_object"))
+        return self.update(**{name: models.Subquery(article.values(name)) for name in ArticleTag.COPIED_FIELDS})
+
+
+class ArticleTag(TaggedItemBase):
+    """A tag of an article, with copies of the article's status, language and publication time.
+
+    The copies let a tag page read its stories newest first, and count them, from one index of this
+    table. They are kept exact by this model's save (a new tagging), Article.save and
+    ArticleQuerySet.update; anything that writes those fields of articles in SQL must set them here too.
+    """
+
+    COPIED_FIELDS = ("status", "language", "publish_at")
+
+    content_object = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="taggings",
+        verbose_name=_("материал"),
+        # the unique (article, tag) constraint starts with the article and serves its lookups
+        db_index=False,
+    )
+    status = models.CharField(
+        _("статус материала"),
+        max_length=10,
+        choices=Article.Status.choices,
+        editable=False,
+        help_text=_("Копия статуса материала: по ней страница тега отбирает опубликованное."),
+    )
+    language = models.CharField(
+        _("язык материала"),
+        max_length=2,
+        choices=Article.Language.choices,
+        editable=False,
+        help_text=_("Копия языка материала: у русской и казахской страниц тега свои материалы."),
+    )
+    publish_at = models.DateTimeField(
+        _("время публикации материала"),
+        null=True,
+        editable=False,
+        help_text=_("Копия времени публикации материала: по нему страница тега ставит новое первым."),
+    )
+
+    objects = ArticleTagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("тег материала")
+        verbose_name_plural = _("теги материалов")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="article_tag_unique"),
+        ]
+        indexes = [
+            # a tag page: the tag's visible stories in one language, newest first, read and counted
+            # from this index alone
+            models.Index(
+                fields=["tag", "language", "-publish_at", "-content_object"],
+                condition=models.Q(status=Article.Status.PUBLISHED),
+                name="article_tag_listing_idx",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            # taggit creates a tagging with its article at hand: copying costs no query
+            article = self.content_object
+            for name in self.COPIED_FIELDS:
+                setattr(self, name, getattr(article, name))
+        super().save(*args, **kwargs)
 
 
 class ArticleRevision(models.Model):

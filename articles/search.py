@@ -4,7 +4,6 @@ import html
 import re
 from datetime import timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.core.cache import cache
@@ -24,7 +23,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils.safestring import mark_safe
-from taggit.models import TaggedItem
 
 MAX_QUERY_LENGTH = 200
 # A common word matches thousands of stories: only the newest MAX_CANDIDATES matches are ranked (ten pages),
@@ -68,12 +66,10 @@ class StripTags(Func):
 
 def tag_names():
     """The article's tag names as one string (a correlated subquery)."""
-    from articles.models import Article
+    from articles.models import ArticleTag
 
-    tagged = TaggedItem.objects.filter(
-        content_type=ContentType.objects.get_for_model(Article), object_id=OuterRef("pk")
-    )
-    names = tagged.values("object_id").annotate(names=StringAgg("tag__name", " ")).values("names")
+    tagged = ArticleTag.objects.filter(content_object=OuterRef("pk"))
+    names = tagged.values("content_object").annotate(names=StringAgg("tag__name", " ")).values("names")
     return Coalesce(Subquery(names), Value(""), output_field=TextField())
 
 

@@ -2,13 +2,12 @@
 
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
-from taggit.models import TaggedItem
 
-from articles.models import Article
+from articles.models import Article, ArticleTag
 from newsroom.page_cache import bump_generation
 
 
-@receiver(m2m_changed, sender=TaggedItem)
+@receiver(m2m_changed, sender=ArticleTag)
 def refresh_after_tag_change(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Article):
         instance.refresh_search_vector()

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, InvalidPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Exists, OuterRef, Q
@@ -11,10 +10,10 @@ from django.utils import dateparse, timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from articles import search as full_text
-from articles.models import Article, Section
+from articles.models import Article, ArticleTag, Section
 from newsroom.page_cache import current_generation
 from regions.navigation import header_context
 
@@ -198,10 +197,10 @@ def related_articles(article, tags, limit=4):
     """
     tag_ids = [tag.pk for tag in tags]
     tagged = (
-        TaggedItem.objects.filter(tag_id__in=tag_ids, content_type=ContentType.objects.get_for_model(Article))
-        .exclude(object_id=article.pk)
-        .order_by("-object_id")
-        .values("object_id")[:RELATED_CANDIDATES]
+        ArticleTag.objects.filter(tag_id__in=tag_ids)
+        .exclude(content_object=article)
+        .order_by("-content_object_id")
+        .values("content_object")[:RELATED_CANDIDATES]
     )
     same_region = (
         Article.objects.published()
@@ -234,9 +233,7 @@ def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     # EXISTS rather than a join: the planner can then walk the newest stories and probe the tag, or
     # take the tag's few taggings, whichever is cheaper, and count by merging ids.
-    taggings = TaggedItem.objects.filter(
-        tag=tag, content_type=ContentType.objects.get_for_model(Article), object_id=OuterRef("pk")
-    )
+    taggings = ArticleTag.objects.filter(tag=tag, content_object=OuterRef("pk"))
     page = paginate(request, visible_articles().filter(Exists(taggings)).for_listing().newest_first())
     return render(request, "articles/article_list.html", {"page": page, "heading": f"#{tag.name}"})
 

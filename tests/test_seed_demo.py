@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 COUNTED_MODELS = [
     "auth.User", "auth.Group", "articles.Article", "articles.Section", "articles.WorkflowEvent",
-    "articles.ArticleRevision", "taggit.Tag", "taggit.TaggedItem", "parties.Party", "parties.PartyProject",
+    "articles.ArticleRevision", "taggit.Tag", "articles.ArticleTag", "parties.Party", "parties.PartyProject",
     "parties.PrimaryOrganisation", "regions.Region", "regions.City",
 ]  # fmt: skip
 

@@ -6,10 +6,22 @@ from django.conf import settings
 from django.db import migrations
 
 
-def fill_search_vectors(apps, schema_editor):
-    from articles.search import refresh_search_vectors
-
-    refresh_search_vectors(apps.get_model("articles", "Article").objects.all())
+# The search column as articles.search computed it when this migration was written, while article tags
+# lived in taggit's generic table (0008 moved them): a migration must not depend on today's app code.
+CONFIG = "(CASE WHEN article.language = 'kk' THEN 'simple' ELSE 'russian' END)::regconfig"
+FILL_SEARCH_VECTORS = f"""
+    UPDATE articles_article article SET search_vector =
+        setweight(to_tsvector({CONFIG}, COALESCE(article.title, '')), 'A')
+        || setweight(to_tsvector({CONFIG}, COALESCE(article.lead, '')), 'B')
+        || setweight(to_tsvector({CONFIG}, COALESCE((
+            SELECT STRING_AGG(tag.name, ' ')
+            FROM taggit_taggeditem item
+            JOIN taggit_tag tag ON tag.id = item.tag_id
+            JOIN django_content_type type ON type.id = item.content_type_id
+            WHERE type.app_label = 'articles' AND type.model = 'article' AND item.object_id = article.id
+        ), '')), 'B')
+        || setweight(to_tsvector({CONFIG}, regexp_replace(COALESCE(article.body, ''), '<[^>]+>', ' ', 'g')), 'C')
+"""
 
 
 class Migration(migrations.Migration):
@@ -32,5 +44,5 @@ class Migration(migrations.Migration):
             model_name='article',
             index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='article_search_idx'),
         ),
-        migrations.RunPython(fill_search_vectors, migrations.RunPython.noop),
+        migrations.RunSQL(FILL_SEARCH_VECTORS, migrations.RunSQL.noop),
     ]
