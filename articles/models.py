@@ -276,7 +276,7 @@ class Article(models.Model):
             models.Index(
                 fields=["region", "status", "language", "-publish_at", "-id"], name="article_region_listing_idx"
             ),
-            # a tag page counts its stories by merging these ids with the tag's taggings, both in id order
+            # a tag page looks its page of stories up by id here, their visibility checked in the index
             models.Index(fields=["status", "language", "id"], include=["publish_at"], name="article_visible_id_idx"),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
             # the admin's list, newest first across every status
