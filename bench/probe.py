@@ -46,7 +46,7 @@ def public_pages(client):
     published = Article.objects.published().filter(language="ru")
     slugs = list(published.order_by("pk").values_list("slug", flat=True))
     step = max(1, len(slugs) // ARTICLE_PATHS)
-    tags = list(Tag.objects.annotate(uses=Count("taggit_taggeditem_items")).order_by("-uses", "pk"))
+    tags = list(Tag.objects.annotate(uses=Count("articles_articletag_items")).order_by("-uses", "pk"))
     tag_step = max(1, len(tags) // TAG_PATHS)
     pages = {
         "home": ["/"],

@@ -18,15 +18,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
 from django.utils import timezone
 from slugify import slugify
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from articles.management.commands.seed_demo import DEMO_DIR, SECTIONS, demo_names, spread
-from articles.models import Article, Section
+from articles.models import Article, ArticleTag, Section
 from articles.search import refresh_search_vectors
 from bench.text import PEOPLE, SentencePool, tag_names
 from newsroom.page_cache import bump_generation
@@ -139,7 +138,7 @@ def is_complete(articles):
 
 
 def truncate():
-    tables = [Article._meta.db_table, TaggedItem._meta.db_table, Tag._meta.db_table]
+    tables = [Article._meta.db_table, ArticleTag._meta.db_table, Tag._meta.db_table]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
@@ -176,7 +175,6 @@ class Generator:
         self.region_weights = list(
             itertools.accumulate([8 if region.slug == HOME_REGION else 1 for region in self.regions] + [2.5])
         )
-        self.content_type = ContentType.objects.get_for_model(Article)
         self.now = timezone.now()
         # Oldest first, so that ids grow with the publication time as in a real archive.
         self.ages = sorted((rng.uniform(600, TWO_YEARS) for _ in range(count)), reverse=True)
@@ -234,13 +232,14 @@ class Generator:
         return article, link
 
     def copy_links(self, articles, links):
-        """COPY the tag, city and party rows of `articles` into their tables."""
+        """COPY the tag (with the article's copied fields), city and party rows of `articles` into their tables."""
         rows = {"tags": [], "cities": [], "projects": [], "organisations": []}
         for article, link in zip(articles, links, strict=True):
-            rows["tags"] += [(self.content_type.pk, article.pk, pk) for pk in link["tags"]]
+            copied = [getattr(article, name) for name in ArticleTag.COPIED_FIELDS]
+            rows["tags"] += [(article.pk, pk, *copied) for pk in link["tags"]]
             for kind in ["cities", "projects", "organisations"]:
                 rows[kind] += [(article.pk, pk) for pk in link[kind]]
-        copy_rows(TaggedItem, ["content_type_id", "object_id", "tag_id"], rows["tags"])
+        copy_rows(ArticleTag, ["content_object_id", "tag_id", *ArticleTag.COPIED_FIELDS], rows["tags"])
         copy_rows(Article.cities.through, ["article_id", "city_id"], rows["cities"])
         copy_rows(Article.party_projects.through, ["article_id", "partyproject_id"], rows["projects"])
         copy_rows(Article.party_organisations.through, ["article_id", "primaryorganisation_id"], rows["organisations"])
@@ -332,7 +331,12 @@ def ensure_organisations(party, rng):
 
 
 def copy_rows(model, columns, rows):
-    """Insert integer `rows` into the table of `model` with one COPY."""
-    data = io.StringIO("".join("\t".join(map(str, row)) + "\n" for row in rows))
+    """Insert `rows` (numbers, plain strings, datetimes, None) into the table of `model` with one COPY."""
+    data = io.StringIO("".join("\t".join(map(copy_text, row)) + "\n" for row in rows))
     with connection.cursor() as cursor:
         cursor.copy_from(data, model._meta.db_table, columns=columns)
+
+
+def copy_text(value):
+    """A value as COPY's text format writes it: \\N for NULL; datetimes carry their offset."""
+    return r"\N" if value is None else str(value)
