@@ -130,7 +130,7 @@ def recent_window_start(queryset, cache_key):
 
     It changes only with the content, so it is kept per content generation under `cache_key`.
     """
-    from newsroom.page_cache import current_generation
+    from newsroom.generation import current_generation
 
     key = f"search-window:{current_generation()}:{cache_key}"
     cached = cache.get(key)

@@ -4,7 +4,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
 from articles.models import Article, ArticleTag
-from newsroom.page_cache import bump_generation
+from newsroom.generation import bump_generation
 
 
 @receiver(m2m_changed, sender=ArticleTag)

@@ -15,7 +15,7 @@ from taggit.models import Tag
 
 from articles import search as full_text
 from articles.models import Article, ArticleTag, Section
-from newsroom.page_cache import current_generation
+from newsroom.generation import current_generation
 from regions.navigation import header_context
 
 PAGE_SIZE = 20

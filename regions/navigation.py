@@ -19,7 +19,7 @@ _in_process = {}
 
 def navigation():
     """Sections, regions and cities for the header, cached briefly so pages stay cheap."""
-    from newsroom.page_cache import current_generation
+    from newsroom.generation import current_generation
 
     key = f"navigation:{current_generation()}:{get_language()}"
     expires_at, data = _in_process.get(key, (0, None))
@@ -56,7 +56,7 @@ def reader_city(request, cities):
 
 
 def header_context(request):
-    from newsroom.page_cache import current_generation
+    from newsroom.generation import current_generation
 
     data = navigation()
     city = reader_city(request, data["cities"])

@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import translation
 
+from newsroom.generation import forget_generation
 from regions.navigation import forget_navigation
 from tests.factories import UserFactory
 
@@ -22,9 +23,10 @@ def russian_interface():
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (pages, navigation, counters, login attempts)."""
+    """Each test starts with an empty cache (pages, navigation, counters, login attempts) and generation."""
     cache.clear()
     forget_navigation()
+    forget_generation()
 
 
 @pytest.fixture(autouse=True)

@@ -147,7 +147,7 @@ def test_a_head_request_first_does_not_leave_a_page_without_etag(client):
     assert second_get["X-Page-Cache"] == "hit" and second_get["ETag"] == first_get["ETag"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_page_rendered_before_a_change_is_committed_is_not_served_after_it(client):
     """The sequence moves at save, before commit; a reader rendering in between must not pin the old text."""
     import threading

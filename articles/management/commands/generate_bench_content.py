@@ -28,7 +28,7 @@ from articles.management.commands.seed_demo import DEMO_DIR, SECTIONS, demo_name
 from articles.models import Article, ArticleTag, Section
 from articles.search import refresh_search_vectors
 from bench.text import PEOPLE, SentencePool, tag_names
-from newsroom.page_cache import bump_generation
+from newsroom.generation import bump_generation
 from parties.models import Party, PartyProject, PrimaryOrganisation
 from regions.models import Region
 

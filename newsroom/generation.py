@@ -1,0 +1,112 @@
+"""The content generation: a token that changes whenever what readers may see changes.
+
+Pages, the navigation and the blocks kept per generation are cached under it. Every save or delete of
+public content moves a PostgreSQL sequence on (articles migration 0005) and notifies the channel below,
+so every worker process and server agrees whatever cache backend each one has. The newest publication
+time already reached is part of it too: a scheduled story going live changes it by itself.
+
+A serving process keeps its copy and reads the sequence again only when it may have changed: a
+notification arrived on its connection, a scheduled publication's time came, or its copy is as old as
+a cached page may be. Answering a cached page then costs no query at all.
+"""
+
+import contextlib
+import contextvars
+import threading
+from datetime import timedelta
+
+import psycopg2
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+SEQUENCE = "newsroom_content_generation"
+CHANNEL = "newsroom_content"
+READ_SQL = f"""
+    SELECT last_value,
+           (SELECT max(publish_at) FROM articles_article WHERE status = 'published' AND publish_at <= %s),
+           (SELECT min(publish_at) FROM articles_article WHERE status = 'published' AND publish_at > %s)
+    FROM {SEQUENCE}
+"""
+_request_generation = contextvars.ContextVar("content_generation", default=None)
+_process = threading.local()  # Django gives each thread its own connection, so each keeps its own copy
+
+
+def bump_generation(**kwargs):
+    """Make every cached page stale; called whenever published content may have changed."""
+    advance_generation()
+    if connection.in_atomic_block:
+        # The sequence moves for everyone at once, before the change is committed: a page rendered in
+        # between would be kept under the new generation with the old content. Moving again on commit
+        # retires it (and the notification, sent on commit, tells the other processes).
+        transaction.on_commit(advance_generation)
+
+
+def advance_generation():
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval('{SEQUENCE}'), pg_notify('{CHANNEL}', '')")
+    forget_generation()
+
+
+def forget_generation():
+    """Drop this thread's copy: the next request reads the generation again."""
+    _process.__dict__.clear()
+    _request_generation.set(None)
+
+
+@contextlib.contextmanager
+def request_scope():
+    """One generation for everything a request renders, even if content changes meanwhile."""
+    token = _request_generation.set(None)
+    try:
+        yield
+    finally:
+        _request_generation.reset(token)
+
+
+def current_generation():
+    """The generation, the same for the whole of a request."""
+    generation = _request_generation.get()
+    if generation is None:
+        generation = process_generation()
+        _request_generation.set(generation)
+    return generation
+
+
+def process_generation():
+    connection.ensure_connection()
+    raw = connection.connection
+    now = timezone.now()
+    if getattr(_process, "listening_on", None) is not raw or was_notified(raw) or now >= _process.read_again_at:
+        read_generation(now)
+    return _process.value
+
+
+def was_notified(raw):
+    try:
+        raw.poll()  # takes what the server has sent without waiting: no round trip
+    except psycopg2.Error:
+        connection.close()  # the server went away: reading the generation connects, and listens, again
+        return True
+    if raw.notifies:
+        raw.notifies.clear()
+        return True
+    return False
+
+
+def read_generation(now):
+    with connection.cursor() as cursor:
+        # LISTEN first, so that no change slips between reading and listening. Inside a transaction it
+        # would only start at commit (and never in a test's transaction): then read on every request.
+        raw = connection.connection
+        listening = not connection.in_atomic_block
+        if listening and getattr(_process, "listening_on", None) is not raw:
+            cursor.execute(f"LISTEN {CHANNEL}")
+        cursor.execute(READ_SQL, [now, now])
+        changes, newest_publication, next_publication = cursor.fetchone()
+    _process.value = f"{changes}-{newest_publication.timestamp() if newest_publication else 0}"
+    _process.listening_on = raw if listening else None
+    # Changes made behind the application's back (raw SQL, another program) are seen when cached pages
+    # would expire anyway.
+    longest = now + timedelta(seconds=max(settings.NEWSROOM_PAGE_CACHE_SECONDS, 1))
+    _process.read_again_at = min(next_publication, longest) if next_publication else longest

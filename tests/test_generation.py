@@ -1,0 +1,111 @@
+"""A serving process keeps the content generation and hears of every change at once, without a query per page.
+
+These tests run outside a test transaction (as a serving process does): notifications are only delivered,
+and listening only starts, on commit.
+"""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Article
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def in_another_process(change):
+    """Run `change` on its own database connection, as another worker or server would."""
+
+    def run():
+        try:
+            change()
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+
+
+def eventually(check, seconds=3):
+    """True once `check()` is; a notification travels through the server, not through this process."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_a_cached_page_is_answered_without_a_query(client, django_assert_num_queries):
+    ArticleFactory(published=True)
+    client.get("/news/")
+
+    with django_assert_num_queries(0):
+        response = client.get("/news/")
+
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_a_change_committed_by_another_process_is_seen_at_once(client):
+    article = ArticleFactory(published=True, title="Заголовок до правки")
+    assert "Заголовок до правки" in client.get("/news/").content.decode()
+    assert client.get("/news/")["X-Page-Cache"] == "hit"
+
+    def correct_headline():
+        story = Article.objects.get(pk=article.pk)
+        story.title = "Заголовок после правки"
+        story.save()
+
+    in_another_process(correct_headline)
+
+    assert eventually(lambda: "Заголовок после правки" in client.get("/news/").content.decode())
+
+
+def test_a_withdrawal_by_another_process_is_seen_at_once(client, moderator):
+    article = ArticleFactory(published=True, title="Снимаемая новость")
+    assert "Снимаемая новость" in client.get("/").content.decode()
+
+    in_another_process(lambda: workflow.apply(Article.objects.get(pk=article.pk), "unpublish", by=moderator))
+
+    assert eventually(lambda: "Снимаемая новость" not in client.get("/").content.decode())
+
+
+def test_a_scheduled_story_goes_live_at_its_time_in_a_listening_process(client):
+    at = timezone.now() + timedelta(minutes=5)
+    ArticleFactory(published=True, title="Уже вышедшая новость")
+    ArticleFactory(published=True, title="Запланированный репортаж", publish_at=at)
+    assert "Запланированный репортаж" not in client.get("/").content.decode()
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+    with time_machine.travel(at + timedelta(seconds=1), tick=False):
+        assert "Запланированный репортаж" in client.get("/").content.decode()
+
+
+def test_a_process_whose_connection_the_server_closed_listens_again(client):
+    article = ArticleFactory(published=True, title="Новость до перезапуска")
+    client.get("/news/")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [pid] = cursor.fetchone()
+
+    def restart_and_correct():  # the database server drops this process's connection; then an editor saves
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        story = Article.objects.get(pk=article.pk)
+        story.title = "Новость после перезапуска"
+        story.save()
+
+    in_another_process(restart_and_correct)
+
+    assert eventually(lambda: "Новость после перезапуска" in client.get("/news/").content.decode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone() != (pid,)
