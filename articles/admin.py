@@ -16,7 +16,7 @@ from articles import preview, revisions, workflow
 from articles import search as full_text
 from articles.forms import ArticleAdminForm
 from articles.models import Article, ArticleRevision, Section, WorkflowEvent
-from articles.views import BoundedPaginator
+from articles.pagination import BoundedPaginator
 
 
 class SearchResultsPaginator(BoundedPaginator):

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, InvalidPage, PageNotAnInteger, Paginator
 from django.db.models import BigIntegerField, Count, Func, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,12 +14,11 @@ from taggit.models import Tag
 
 from articles import search as full_text
 from articles.models import Article, ArticleTag, Section
+from articles.pagination import BoundedPaginator, CountedPaginator, paginate
 from newsroom.generation import current_generation
 from regions.navigation import header_context
 
-PAGE_SIZE = 20
 RELATED_CANDIDATES = 60
-MAX_PAGES = 100
 HOME_LATEST = 12
 HOME_REGION_BLOCKS = 4
 REGION_BLOCKS_SAMPLE = 200
@@ -37,31 +35,6 @@ class Unnest(Func):
 def visible_articles():
     """Published articles in the language of the current page."""
     return Article.objects.published().in_language(get_language() or "ru")
-
-
-class BoundedPaginator(Paginator):
-    """Numbered pages over at most MAX_PAGES pages: counting and OFFSET stay cheap however big the archive.
-
-    Older stories remain reachable through sections, tags, regions and search with dates.
-    """
-
-    @cached_property
-    def count(self):
-        # Neither the order nor the annotations change how many rows there are; without them the
-        # count is read from an index.
-        return self.object_list.order_by().values("pk")[: self.per_page * self.page_limit()].count()
-
-    def page_limit(self):
-        return MAX_PAGES
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        if not bottom:
-            return self._get_page(self.object_list[: self.per_page], number, self)
-        # Deep pages: skip the earlier rows in the index alone, then read only this page's rows.
-        keys = self.object_list.values("pk")[bottom : bottom + self.per_page]
-        return self._get_page(self.object_list.filter(pk__in=keys)[: self.per_page], number, self)
 
 
 class TagPaginator(BoundedPaginator):
@@ -82,36 +55,6 @@ class TagPaginator(BoundedPaginator):
         ids = self.object_list.values("content_object")[bottom : bottom + self.per_page]
         articles = visible_articles().filter(pk__in=ids).for_listing().newest_first()
         return self._get_page(articles, number, self)
-
-
-class CountedPaginator(BoundedPaginator):
-    """Pages of a queryset that carries its own size as a `total` annotation: one query per page."""
-
-    def page(self, number):
-        number = self.validate_number_format(number)
-        bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page])
-        self.count = min(rows[0].total if rows else 0, self.per_page * MAX_PAGES)
-        return self._get_page(rows, self.validate_number(number), self)
-
-    def validate_number_format(self, number):
-        try:
-            number = int(number)
-        except (TypeError, ValueError) as error:
-            raise PageNotAnInteger(self.error_messages["invalid_page"]) from error
-        if number < 1:
-            raise EmptyPage(self.error_messages["min_page"])
-        return number
-
-
-def paginate(request, queryset, per_page=None, paginator_class=BoundedPaginator):
-    paginator = paginator_class(queryset, per_page or PAGE_SIZE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage as error:
-        raise Http404(_("Такой страницы нет.")) from error
-    page.page_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
-    return page
 
 
 def home(request):
@@ -285,7 +228,9 @@ def search_page(request):
             articles = articles.filter(publish_at__date__lte=filters["date_to"])
         page = search_results(request, articles, text, filters)
         if page.object_list:
-            snippets = full_text.snippets(Article.objects.filter(pk__in=[a.pk for a in page]), text, get_language())
+            snippets = full_text.snippets(
+                Article.objects.filter(pk__in=[a.pk for a in page]), text, get_language() or "ru"
+            )
             for article in page:
                 article.highlighted = snippets[article.pk]
         context["page"] = page

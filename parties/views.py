@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from articles.views import paginate
+from articles.pagination import paginate
 from parties.aggregates import party_totals_by_region
 from parties.models import Party, PartyProject
 

@@ -7,7 +7,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from articles.models import Article
-from articles.views import paginate, visible_articles
+from articles.pagination import paginate
+from articles.views import visible_articles
 from parties.aggregates import region_totals
 from regions.models import Region
 from regions.navigation import CITY_COOKIE, CITY_COOKIE_AGE, navigation

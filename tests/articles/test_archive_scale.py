@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import views
+from articles import pagination
 from articles.admin import ArticleAdmin
 from articles.models import Article
 from tests.factories import ArticleFactory
@@ -87,7 +87,7 @@ def plan_nodes(node, ancestors=()):
 
 
 def test_tag_page_reads_its_page_and_count_from_the_tag_index_without_sorting_the_tag(client, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 5)
     for number in range(12):
         story(f"Новость о форуме номер {number}", hours_ago=number + 1, tags=["форум", "село"])
         story(f"Новость о селе номер {number}", hours_ago=number + 1, tags=["село"])
@@ -122,7 +122,7 @@ def test_page_count_ignores_ordering(client):
 
 
 def test_deep_page_reads_only_its_own_rows_and_shows_the_right_ones(client, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
     stories = [story(f"Новость номер {number}", hours_ago=number + 1) for number in range(7)]
 
     response, sqls = get(client, "/news/", page="3")
@@ -133,7 +133,7 @@ def test_deep_page_reads_only_its_own_rows_and_shows_the_right_ones(client, monk
 
 
 def test_admin_list_counts_at_most_the_bounded_pages(client, moderator, monkeypatch):
-    monkeypatch.setattr(views, "MAX_PAGES", 2)
+    monkeypatch.setattr(pagination, "MAX_PAGES", 2)
     monkeypatch.setattr(ArticleAdmin, "list_per_page", 2)
     for number in range(6):
         story(f"Новость номер {number}", hours_ago=number + 1)

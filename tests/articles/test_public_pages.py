@@ -57,10 +57,10 @@ def test_security_headers_on_public_pages(client):
 
 
 def test_pagination_is_bounded(client, settings, monkeypatch):
-    from articles import views
+    from articles import pagination
 
-    monkeypatch.setattr(views, "MAX_PAGES", 2)
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pagination, "MAX_PAGES", 2)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
     for _ in range(7):
         ArticleFactory(published=True)
     assert client.get("/news/?page=2").status_code == 200

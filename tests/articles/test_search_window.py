@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from articles import pagination
 from articles import search as full_text
-from articles import views
 from tests.articles.test_search import result_titles, search
 from tests.factories import ArticleFactory
 
@@ -28,7 +28,7 @@ def small_window(monkeypatch):
     """A window of the newest 4 stories, 3 ranked candidates and pages of 2: the archive is "large"."""
     monkeypatch.setattr(full_text, "RECENT_WINDOW", 4)
     monkeypatch.setattr(full_text, "MAX_CANDIDATES", 3)
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
 
 
 def story(title, days_ago):

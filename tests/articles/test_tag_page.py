@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from articles import revisions, views, workflow
+from articles import pagination, revisions, workflow
 from articles.models import Article, ArticleTag
 from tests.articles.test_admin_workflow import form_data
 from tests.factories import ArticleFactory
@@ -130,7 +130,7 @@ def test_removed_tag_takes_the_story_off_its_page(client):
 
 
 def test_new_publication_time_reorders_the_tag_page(client, moderator, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 1)
     first = story("Первая новость о посевной", hours_ago=1, tags=["посевная"])
     second = story("Вторая новость о посевной", hours_ago=2, tags=["посевная"])
     titles = [first.title, second.title]
