@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from slugify import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from articles import renditions
 from articles.sanitize import sanitize_html
@@ -382,6 +382,14 @@ class ArticleTag(TaggedItemBase):
         related_name="taggings",
         verbose_name=_("материал"),
         # the unique (article, tag) constraint starts with the article and serves its lookups
+        db_index=False,
+    )
+    tag = models.ForeignKey(
+        Tag,
+        on_delete=models.CASCADE,
+        related_name="%(app_label)s_%(class)s_items",
+        # public reads go through article_tag_listing_idx; a plain index of the tag would only tempt the
+        # planner away from it (and sort) on small tables, and cost every tagging an index entry
         db_index=False,
     )
     status = models.CharField(
