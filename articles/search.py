@@ -15,12 +15,14 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
+    Q,
     Subquery,
     TextField,
     Value,
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.safestring import mark_safe
 
@@ -104,22 +106,35 @@ def search_query(text, language):
 def search(queryset, text, language, *, since=None):
     """Rank `queryset` by relevance to `text`; title weighs more than lead and tags, more than body.
 
-    Only the newest MAX_CANDIDATES matches are ranked, those published at `since` or later when it is given.
-    Every row carries `total`, the number of ranked results, so that a page of them is one query.
+    Only the newest MAX_CANDIDATES matches are ranked. With `since` (the start of the recent window) they
+    are looked for among the stories published since first: when those hold MAX_CANDIDATES matches, they
+    are the newest of the whole archive; only when they hold fewer is the whole archive read, a condition
+    PostgreSQL checks once, before the subquery it guards. Either way the results are the same, and every
+    row carries `total`, the number of ranked results, so that a page of them is one query.
     """
     query = search_query(text, language)
     matches = queryset.filter(search_vector=query)
-    if since is not None:
-        newest_first = matches.filter(publish_at__gte=since).order_by("-publish_at", "-id")
+    # Sorting the whole archive's matches on an expression keeps the planner from walking the date index
+    # and testing story after story against the query: it takes the full-text index's matches instead.
+    shifted = ExpressionWrapper(F("publish_at") + Value(timedelta(0)), output_field=DateTimeField())
+    whole_archive = matches.order_by(shifted.desc(), "-id").values("pk")[:MAX_CANDIDATES]
+    if since is None:
+        candidates = Q(pk__in=whole_archive)
     else:
-        # Over the whole archive the matches are few (the window held fewer than MAX_CANDIDATES), but the
-        # planner may still walk the date index testing story after story against the query; sorting on
-        # an expression makes it take the full-text index's matches and sort them instead.
-        shifted = ExpressionWrapper(F("publish_at") + Value(timedelta(0)), output_field=DateTimeField())
-        newest_first = matches.order_by(shifted.desc(), "-id")
-    candidates = newest_first.values("pk")[:MAX_CANDIDATES]
+        recent = matches.filter(publish_at__gte=since).order_by("-publish_at", "-id").values("pk")[:MAX_CANDIDATES]
+        recent_sql, recent_params = recent.query.sql_with_params()
+        whole_sql, whole_params = whole_archive.query.sql_with_params()
+        # The recent matches are read once; the whole archive only when they are fewer than MAX_CANDIDATES,
+        # a condition PostgreSQL checks before running the subquery it guards.
+        candidates = Q(
+            pk__in=RawSQL(
+                f"WITH recent AS ({recent_sql}) SELECT * FROM recent UNION ALL "
+                f"SELECT * FROM ({whole_sql}) whole_archive WHERE (SELECT count(*) FROM recent) < %s",
+                (*recent_params, *whole_params, MAX_CANDIDATES),
+            )
+        )
     return (
-        queryset.filter(pk__in=candidates)
+        queryset.filter(candidates)
         .annotate(total=Window(Count("pk")), rank=SearchRank(F("search_vector"), query))
         .order_by("-rank", "-publish_at", "-id")
     )

@@ -3,7 +3,6 @@ from datetime import timedelta
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db.models import BigIntegerField, Count, Func, OuterRef, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateparse, timezone
@@ -238,24 +237,11 @@ def search_page(request):
 
 
 def search_results(request, articles, text, filters):
-    """The requested page of ranked results: from the recent stories alone when they hold enough matches.
-
-    When the newest RECENT_WINDOW stories hold MAX_CANDIDATES matches or more, the newest matches of the
-    whole archive are exactly those, so the cheap windowed query gives the same page.
-    """
+    """The requested page of ranked results, looked for among the recent stories first (see search.search)."""
     language = get_language() or "ru"
     window_key = "|".join([language, *(str(getattr(value, "pk", value) or "") for value in filters.values())])
     since = full_text.recent_window_start(articles, window_key)
-    if since is not None:
-        try:
-            page = paginate(
-                request, full_text.search(articles, text, language, since=since), paginator_class=CountedPaginator
-            )
-        except Http404:
-            page = None  # past the window's last page: the whole archive decides
-        if page is not None and page.paginator.count >= full_text.MAX_CANDIDATES:
-            return page
-    return paginate(request, full_text.search(articles, text, language), paginator_class=CountedPaginator)
+    return paginate(request, full_text.search(articles, text, language, since=since), paginator_class=CountedPaginator)
 
 
 def search_filters(request):
