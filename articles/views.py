@@ -125,7 +125,9 @@ def article_context(article, *, is_preview=False):
     return {
         "article": article,
         "crumbs": [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}],
-        # Read only when the template's fragment for this story and content generation is not cached.
+        # Read only when the template's fragment for this story and content generation is not cached
+        # (the generation is given here: the admin's preview has no header navigation to carry it).
+        "generation": current_generation(),
         "related": SimpleLazyObject(lambda: related_articles(article, links["tags"])),
         **links,
         "is_preview": is_preview,

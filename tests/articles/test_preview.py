@@ -60,3 +60,18 @@ def test_link_lifetime_is_configurable(client, journalist, settings):
 def test_tampered_link_is_not_found(client, journalist):
     link = preview.share_url(ArticleFactory(author=journalist))
     assert client.get(link[:-3] + "xyz/").status_code == 404
+
+
+def test_staff_preview_shows_a_related_story_published_after_an_earlier_preview(client, journalist):
+    from regions.models import Region
+
+    north = Region.objects.get(slug="severo-kazakhstanskaya-oblast")
+    article = ArticleFactory(author=journalist, title="Черновик о посевной", region=north)
+    ArticleFactory(published=True, region=north, title="Старый сосед")
+    client.force_login(journalist)
+    url = reverse("admin:articles_article_preview", args=[article.pk])
+    assert "Новый сосед" not in client.get(url).content.decode()
+
+    ArticleFactory(published=True, region=north, title="Новый сосед")
+
+    assert "Новый сосед" in client.get(url).content.decode()
