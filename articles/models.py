@@ -302,12 +302,15 @@ class Article(models.Model):
             if self.is_live():
                 self.corrected_at = timezone.now()
         has_taggings = self.pk is not None  # a new article has none yet
+        # One transaction, so that no reader (nor the content generation's move on commit) sees the story
+        # without its taggings' copies or its search column in step.
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             super().save(*args, **kwargs)
             if has_taggings and (update_fields is None or set(update_fields) & set(ArticleTag.COPIED_FIELDS)):
-                self.taggings.update(**{name: getattr(self, name) for name in ArticleTag.COPIED_FIELDS})
-        if update_fields is None:
-            self.refresh_search_vector()
+                # from the saved row, not this instance: a partial save of a stale instance keeps the rest
+                self.taggings.all().copy_from_articles()
+            if update_fields is None:
+                self.refresh_search_vector()
 
     def get_absolute_url(self):
         """The article's address in its own language: Russian unprefixed, Kazakh under /kk/."""

@@ -217,3 +217,14 @@ def test_saving_other_fields_leaves_the_taggings_alone():
 
     assert queries.captured_queries
     assert not [query for query in queries.captured_queries if "articles_articletag" in query["sql"]]
+
+
+def test_a_partial_save_of_an_outdated_story_keeps_its_tag_copies_true_to_the_saved_row(client):
+    story_ru = story("Посевная: итоги", tags=["посевная"])
+    outdated = Article.objects.get(pk=story_ru.pk)
+    Article.objects.filter(pk=story_ru.pk).update(language="kk")  # changed elsewhere since it was read
+
+    outdated.is_featured = True
+    outdated.save(update_fields=["is_featured", "status"])
+
+    assert list(ArticleTag.objects.filter(content_object=story_ru).values_list("language", flat=True)) == ["kk"]
