@@ -1,4 +1,4 @@
-"""Keep the search column exact when only an article's tags change (tags are saved after the article)."""
+"""Keep the search column and the cached pages exact when a story's tags or links change without a save."""
 
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
@@ -12,6 +12,15 @@ def refresh_after_tag_change(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Article):
         instance.refresh_search_vector()
         bump_generation()  # pages and blocks kept per content generation show the story's tags
+
+
+@receiver(m2m_changed, sender=Article.party_organisations.through)
+@receiver(m2m_changed, sender=Article.party_projects.through)
+@receiver(m2m_changed, sender=Article.cities.through)
+def bump_after_link_change(sender, action, **kwargs):
+    """A story's party links and cities are shown from blocks kept per content generation."""
+    if action in {"post_add", "post_remove", "post_clear"}:
+        bump_generation()
 
 
 def connect_page_cache_invalidation():
