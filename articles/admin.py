@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
 
 from articles import preview, revisions, workflow
 from articles import search as full_text
 from articles.forms import ArticleAdminForm
-from articles.models import Article, ArticleRevision, Section, WorkflowEvent
+from articles.models import Article, ArticleRevision, ArticleTag, Section, WorkflowEvent
 from articles.pagination import BoundedPaginator
 
 
@@ -355,3 +356,29 @@ class WorkflowEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+class ArticleTagInline(admin.TabularInline):
+    model = ArticleTag
+    fields = ["content_object", "status", "language", "publish_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a story's tags are edited on the story
+
+
+# taggit's own Tag admin lists and merges taggit's generic taggings, which stories no longer use (their
+# tags are ArticleTag rows): its merge would leave the stories on the old tags. This one shows the stories.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    ordering = ["name"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ArticleTagInline]

@@ -330,3 +330,18 @@ def test_admin_search_counts_at_most_twenty_pages_of_matches(client, journalist,
     assert page.status_code == 200 and "Форум номер 2" in page.content.decode()
     [count] = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("SELECT COUNT(*)")]
     assert "LIMIT 40" in count
+
+
+def test_tag_page_in_the_admin_lists_its_stories_and_offers_no_generic_merge(client, journalist, moderator):
+    from taggit.models import Tag
+
+    ArticleFactory(author=journalist, title="Посевная в районах", tags=["посевная"])
+    admin = UserFactory(username="chief", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    tag = Tag.objects.get(name="посевная")
+
+    change = client.get(reverse("admin:taggit_tag_change", args=[tag.pk])).content.decode()
+    changelist = client.get(reverse("admin:taggit_tag_changelist")).content.decode()
+
+    assert "Посевная в районах" in change
+    assert "render_tag_form" not in changelist
