@@ -6,8 +6,9 @@ so every worker process and server agrees whatever cache backend each one has. T
 time already reached is part of it too: a scheduled story going live changes it by itself.
 
 A serving process keeps its copy and reads the sequence again only when it may have changed: a
-notification arrived on its connection, a scheduled publication's time came, or its copy is as old as
-a cached page may be. Answering a cached page then costs no query at all.
+notification arrived on its connection (PostgreSQL delivers it on commit, within milliseconds), a
+scheduled publication's time came, or its copy is as old as a cached page may be. Answering a cached
+page then costs no query at all.
 """
 
 import contextlib
@@ -106,7 +107,7 @@ def read_generation(now):
         changes, newest_publication, next_publication = cursor.fetchone()
     _process.value = f"{changes}-{newest_publication.timestamp() if newest_publication else 0}"
     _process.listening_on = raw if listening else None
-    # Changes made behind the application's back (raw SQL, another program) are seen when cached pages
-    # would expire anyway.
+    # Changes made around the application (raw SQL, another program) announce nothing: the copy is read
+    # again at the latest after a page's cache lifetime (their cached blocks live five minutes).
     longest = now + timedelta(seconds=max(settings.NEWSROOM_PAGE_CACHE_SECONDS, 1))
     _process.read_again_at = min(next_publication, longest) if next_publication else longest
