@@ -33,7 +33,6 @@ MAX_CANDIDATES = 200
 # The newest matches are looked for among the newest RECENT_WINDOW stories first: an index range that the
 # full-text index is intersected with, instead of every match in the archive sorted by date.
 RECENT_WINDOW = 10_000
-WINDOW_CACHE_SECONDS = 300
 # ts_headline marks matches with these; the snippet is escaped in Python before <mark> goes in.
 START, STOP = "\x02", "\x03"
 LT, GT = "\x04", "\x05"
@@ -145,14 +144,14 @@ def recent_window_start(queryset, cache_key):
 
     It changes only with the content, so it is kept per content generation under `cache_key`.
     """
-    from newsroom.generation import current_generation
+    from newsroom.generation import BLOCK_CACHE_SECONDS, current_generation
 
     key = f"search-window:{current_generation()}:{cache_key}"
     cached = cache.get(key)
     if cached is None:
         newest = queryset.order_by("-publish_at", "-id").values_list("publish_at", flat=True)
         cached = (next(iter(newest[RECENT_WINDOW - 1 : RECENT_WINDOW]), None),)
-        cache.set(key, cached, WINDOW_CACHE_SECONDS)
+        cache.set(key, cached, BLOCK_CACHE_SECONDS)
     return cached[0]
 
 

@@ -6,10 +6,12 @@ from django.dispatch import receiver
 from articles.models import Article, ArticleTag
 from newsroom.generation import bump_generation
 
+CHANGED = {"post_add", "post_remove", "post_clear"}
+
 
 @receiver(m2m_changed, sender=ArticleTag)
 def refresh_after_tag_change(sender, instance, action, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Article):
+    if action in CHANGED and isinstance(instance, Article):
         instance.refresh_search_vector()
         bump_generation()  # pages and blocks kept per content generation show the story's tags
 
@@ -19,7 +21,7 @@ def refresh_after_tag_change(sender, instance, action, **kwargs):
 @receiver(m2m_changed, sender=Article.cities.through)
 def bump_after_link_change(sender, action, **kwargs):
     """A story's party links and cities are shown from blocks kept per content generation."""
-    if action in {"post_add", "post_remove", "post_clear"}:
+    if action in CHANGED:
         bump_generation()
 
 

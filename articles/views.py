@@ -14,7 +14,7 @@ from taggit.models import Tag
 from articles import search as full_text
 from articles.models import Article, ArticleTag, Section
 from articles.pagination import BoundedPaginator, CountedPaginator, paginate
-from newsroom.generation import current_generation
+from newsroom.generation import BLOCK_CACHE_SECONDS, current_generation
 from regions.navigation import header_context
 
 RELATED_CANDIDATES = 60
@@ -22,7 +22,6 @@ HOME_LATEST = 12
 HOME_REGION_BLOCKS = 4
 REGION_BLOCKS_SAMPLE = 200
 MOST_READ_DAYS = 7
-LINKED_CONTENT_CACHE_SECONDS = 300
 
 
 class Unnest(Func):
@@ -125,9 +124,7 @@ def article_context(article, *, is_preview=False):
     return {
         "article": article,
         "crumbs": [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}],
-        # Read only when the template's fragment for this story and content generation is not cached
-        # (the generation is given here: the admin's preview has no header navigation to carry it).
-        "generation": current_generation(),
+        # Read only when the template's fragment for this story and content generation is not cached.
         "related": SimpleLazyObject(lambda: related_articles(article, links["tags"])),
         **links,
         "is_preview": is_preview,
@@ -157,7 +154,7 @@ def linked_content(article):
         }
 
     key = f"article-links:{article.pk}:{current_generation()}"
-    return cache.get_or_set(key, read, LINKED_CONTENT_CACHE_SECONDS)
+    return cache.get_or_set(key, read, BLOCK_CACHE_SECONDS)
 
 
 def related_articles(article, tags, limit=4):
@@ -227,20 +224,18 @@ def search_page(request):
             articles = articles.filter(publish_at__date__gte=filters["date_from"])
         if filters["date_to"]:
             articles = articles.filter(publish_at__date__lte=filters["date_to"])
-        page = search_results(request, articles, text, filters)
+        language = get_language() or "ru"
+        page = search_results(request, articles, text, language, filters)
         if page.object_list:
-            snippets = full_text.snippets(
-                Article.objects.filter(pk__in=[a.pk for a in page]), text, get_language() or "ru"
-            )
+            snippets = full_text.snippets(Article.objects.filter(pk__in=[a.pk for a in page]), text, language)
             for article in page:
                 article.highlighted = snippets[article.pk]
         context["page"] = page
     return render(request, "articles/search.html", context)
 
 
-def search_results(request, articles, text, filters):
+def search_results(request, articles, text, language, filters):
     """The requested page of ranked results, looked for among the recent stories first (see search.search)."""
-    language = get_language() or "ru"
     window_key = "|".join([language, *(str(getattr(value, "pk", value) or "") for value in filters.values())])
     since = full_text.recent_window_start(articles, window_key)
     return paginate(request, full_text.search(articles, text, language, since=since), paginator_class=CountedPaginator)

@@ -234,8 +234,8 @@ def serve_and_load(dataset, page_cache, lines, options, admin=False):
     results, admin_results = {}, None
     with Server(env, options.workers, dataset.var_dir / f"gunicorn-cache-{label}.log") as server:
         for name, paths in lines:
-            # Measure the steady state of serving processes: every path several times, so that each worker holds
-            # its navigation, the blocks kept per content generation and, with the page cache on, the pages.
+            # Close to the steady state of serving processes: every path once per worker (three times with the page
+            # cache on), so that the workers hold the navigation, the blocks kept per generation and the pages.
             rounds = 3 * options.workers if page_cache else options.workers
             hits = warm(server.port, paths, rounds, options.connections)
             result = load(server.port, paths, options.duration, options.connections)

@@ -29,6 +29,9 @@ READ_SQL = f"""
            (SELECT min(publish_at) FROM articles_article WHERE status = 'published' AND publish_at > %s)
     FROM {SEQUENCE}
 """
+# How long the navigation and the blocks kept per generation live: what content changes made around the
+# application (raw SQL, which announces nothing) may take to show. (Templates' {% cache 300 %} match it.)
+BLOCK_CACHE_SECONDS = 300
 _request_generation = contextvars.ContextVar("content_generation", default=None)
 _process = threading.local()  # Django gives each thread its own connection, so each keeps its own copy
 

@@ -7,11 +7,11 @@ from django.core.cache import cache
 from django.utils.translation import get_language
 
 from articles.models import Section
+from newsroom.generation import BLOCK_CACHE_SECONDS, current_generation
 from regions.models import City, Region
 
 CITY_COOKIE = "newsroom_city"
 CITY_COOKIE_AGE = 365 * 24 * 3600
-NAVIGATION_CACHE_SECONDS = 300
 # The same data kept in this process too, {key: (expires at, data)}: unpickling some 150 model
 # instances from the shared cache cost more than rendering the header, and pages ask several times.
 _in_process = {}
@@ -19,8 +19,6 @@ _in_process = {}
 
 def navigation():
     """Sections, regions and cities for the header, cached briefly so pages stay cheap."""
-    from newsroom.generation import current_generation
-
     key = f"navigation:{current_generation()}:{get_language()}"
     expires_at, data = _in_process.get(key, (0, None))
     if expires_at > time.monotonic():
@@ -33,10 +31,10 @@ def navigation():
             "regions": list(Region.objects.all()),
             "cities": {city_key(city): city for city in cities},
         }
-        cache.set(key, data, NAVIGATION_CACHE_SECONDS)
+        cache.set(key, data, BLOCK_CACHE_SECONDS)
     if len(_in_process) > 4:
         forget_navigation()
-    _in_process[key] = (time.monotonic() + NAVIGATION_CACHE_SECONDS, data)
+    _in_process[key] = (time.monotonic() + BLOCK_CACHE_SECONDS, data)
     return data
 
 
@@ -56,8 +54,6 @@ def reader_city(request, cities):
 
 
 def header_context(request):
-    from newsroom.generation import current_generation
-
     data = navigation()
     city = reader_city(request, data["cities"])
     return {
@@ -66,5 +62,4 @@ def header_context(request):
         "nav_cities": data["cities"],
         "reader_city": city,
         "reader_city_key": city_key(city) if city else "",
-        "nav_generation": current_generation(),
     }
