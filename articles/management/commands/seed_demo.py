@@ -1,6 +1,7 @@
-"""Load demo content: roles and users, sections, the AMANAT party registry and articles.
+"""Load demo content: demo users, sections, the AMANAT party registry and articles.
 
-Idempotent: what exists is left as it is, so a second run changes nothing.
+Idempotent: what exists is left as it is, so a second run changes nothing. Demo users (with the public
+demo password) are created only on a database without users: a site with real accounts is never reset.
 """
 
 import json
@@ -61,39 +62,38 @@ class Command(BaseCommand):
         password = os.environ.get("NEWSROOM_DEMO_PASSWORD") or DEFAULT_PASSWORD
         # Demo publications would otherwise mail the demo journalist once per article.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
-            users = self.create_users(password)
+            users, users_created = self.create_users(password)
             self.create_sections()
             party = self.create_party()
             self.create_organisations(party)
-            created = self.create_articles(users)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo content ready ({created} new articles). Log in at /admin/ as journalist, "
-                f"moderator or admin with the password {password!r}."
-            )
-        )
+            created = self.create_articles(users) if {"journalist", "moderator"} <= users.keys() else 0
+        if users_created:
+            accounts = f"Log in at /admin/ as journalist, moderator or admin with the password {password!r}."
+        else:
+            accounts = "The database already had users: no account was created or changed."
+        self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new articles). {accounts}"))
 
     def create_users(self, password):
+        """Create the demo users on a database that has no users; never touch an existing account."""
         User = get_user_model()
+        if User.objects.exists():
+            users = User.objects.in_bulk([username for username, *_ in USERS], field_name="username")
+            return users, False
         users = {}
         for username, first, last, group_name, is_superuser in USERS:
-            user, created = User.objects.get_or_create(
+            user = User.objects.create_user(
                 username=username,
-                defaults={
-                    "first_name": first,
-                    "last_name": last,
-                    "email": f"{username}@example.org",
-                    "is_staff": True,
-                    "is_superuser": is_superuser,
-                },
+                password=password,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.org",
+                is_staff=True,
+                is_superuser=is_superuser,
             )
-            if created or not user.check_password(password):
-                user.set_password(password)
-                user.save(update_fields=["password"])
             if group_name:
                 user.groups.add(Group.objects.get(name=group_name))
             users[username] = user
-        return users
+        return users, True
 
     def create_sections(self):
         for order, (name, name_kk, slug) in enumerate(SECTIONS):
