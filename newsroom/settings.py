@@ -67,7 +67,12 @@ INSTALLED_APPS = [
     "parties",
 ]
 
+# Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks);
+# those headers are removed from every other request (newsroom/proxy.py).
+NEWSROOM_TRUSTED_PROXIES = env_list("NEWSROOM_TRUSTED_PROXIES", [])
+
 MIDDLEWARE = [
+    "newsroom.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cache hits are answered here, before the rest of the stack (see newsroom/page_cache.py).
@@ -88,8 +93,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five failed logins for one user name from one address lock it out for 15 minutes.
+# Five failed logins for one user name from one address lock it out for 15 minutes; thirty from one
+# address, whatever the names, lock the address (newsroom/login_throttle.py). The address is the
+# client's, as newsroom/proxy.py read it from a trusted proxy.
+AXES_HANDLER = "newsroom.login_throttle.LoginThrottle"
+AXES_CLIENT_IP_CALLABLE = "newsroom.proxy.client_address"
 AXES_FAILURE_LIMIT = int(os.environ.get("NEWSROOM_LOGIN_FAILURE_LIMIT", 5))
+NEWSROOM_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("NEWSROOM_LOGIN_ADDRESS_FAILURE_LIMIT", 30))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("NEWSROOM_LOGIN_COOLOFF_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
@@ -267,8 +277,8 @@ SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if HTTPS:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Safe to believe on every request: newsroom/proxy.py removes it unless a trusted proxy sent it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

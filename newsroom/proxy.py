@@ -1,0 +1,71 @@
+"""Believe the forwarding headers only from the reverse proxies the operator names.
+
+Behind nginx every request comes from nginx's address; the reader's address and the original scheme
+arrive in `X-Forwarded-For` and `X-Forwarded-Proto`. Anyone can send those headers, so they are read
+only when the request really comes from a trusted proxy (`NEWSROOM_TRUSTED_PROXIES`) and removed from
+every other request. After this middleware `REMOTE_ADDR` is the client's address for everything that
+follows (login lock-outs, counters, logs) and `request.is_secure()` cannot be faked.
+"""
+
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
+
+FORWARDING_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_REAL_IP",
+    "HTTP_FORWARDED",
+)
+
+
+@lru_cache(maxsize=8)
+def trusted_networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def parse_address(value: str):
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def is_trusted(address) -> bool:
+    networks = trusted_networks(tuple(settings.NEWSROOM_TRUSTED_PROXIES))
+    return address is not None and any(address in network for network in networks)
+
+
+def forwarded_client(forwarded_for: str):
+    """The nearest address in the X-Forwarded-For chain that is not one of our proxies, or None."""
+    for hop in reversed(forwarded_for.split(",")):
+        address = parse_address(hop)
+        if address is None:
+            return None  # a malformed chain: keep the proxy's own address
+        if not is_trusted(address):
+            return address
+    return None
+
+
+def client_address(request) -> str:
+    """The client's address as this middleware left it (also django-axes' AXES_CLIENT_IP_CALLABLE)."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class TrustedProxyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        if is_trusted(parse_address(meta.get("REMOTE_ADDR", ""))):
+            client = forwarded_client(meta.get("HTTP_X_FORWARDED_FOR", ""))
+            if client is not None:
+                meta["REMOTE_ADDR"] = str(client)
+        else:
+            for header in FORWARDING_HEADERS:
+                meta.pop(header, None)
+        return self.get_response(request)
