@@ -41,7 +41,7 @@ run: setup serve
 serve: install secret messages
 	@echo "Newsroom: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PROD_ENV) $(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips 127.0.0.1
+		--access-logfile - --forwarded-allow-ips "$${NEWSROOM_TRUSTED_PROXIES:-}"
 
 dev: install messages
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
