@@ -8,8 +8,10 @@ PORT ?= 8000
 WORKERS ?= 2
 
 # Production-like environment for make run / make serve: DEBUG off, a secret key generated once
-# into var/, plain HTTP allowed on localhost, uploads served by the app.
+# into var/, plain HTTP allowed on localhost, uploads served by the app, the demo users not forced into
+# two-factor sign-in (production leaves NEWSROOM_REQUIRE_2FA at its default, on).
 PROD_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} NEWSROOM_SERVE_MEDIA=$${NEWSROOM_SERVE_MEDIA:-1} \
+	NEWSROOM_REQUIRE_2FA=$${NEWSROOM_REQUIRE_2FA:-0} \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}"
 
 .PHONY: install run serve dev test lint format setup secret messages clean bench

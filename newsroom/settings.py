@@ -47,7 +47,8 @@ NEWSROOM_WEATHER_TIMEOUT = float(os.environ.get("NEWSROOM_WEATHER_TIMEOUT", 5))
 NEWSROOM_DEFAULT_CITY = os.environ.get("NEWSROOM_DEFAULT_CITY", "severo-kazakhstanskaya-oblast/petropavlovsk")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with two-factor sign-in for staff (newsroom/admin_site.py).
+    "newsroom.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +62,9 @@ INSTALLED_APPS = [
     "taggit",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "imagekit",
     "regions",
     "articles",
@@ -84,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -105,6 +110,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Two-factor sign-in (TOTP app + single-use recovery codes): once a person has it, every sign-in asks for a code.
+# Required, when on, for moderators and superusers; on by default whenever DEBUG is off (`make run` turns it off
+# for its demo users).
+NEWSROOM_REQUIRE_2FA = env_bool("NEWSROOM_REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = NEWSROOM_SITE_NAME
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"

@@ -1,0 +1,38 @@
+"""The admin app, with the Newsroom admin site, its device pages and the two-factor deployment check."""
+
+from django.conf import settings
+from django.contrib.admin.apps import AdminConfig
+from django.core import checks
+
+
+class NewsroomAdminConfig(AdminConfig):
+    default_site = "newsroom.admin_site.NewsroomAdminSite"
+
+    def ready(self):
+        super().ready()  # autodiscovers every app's admin module, django-otp's device admins among them
+        from django.contrib import admin
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from newsroom.admin_site import DeviceAdmin
+
+        # django-otp's own device admins show keys, QR codes and recovery codes to anyone allowed to view them.
+        for model in (TOTPDevice, StaticDevice):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)
+            admin.site.register(model, DeviceAdmin)
+        checks.register(check_two_factor_required, checks.Tags.security, deploy=True)
+
+
+def check_two_factor_required(app_configs, **kwargs):
+    """Warn when a production configuration lets moderators and superusers sign in without a code."""
+    if settings.DEBUG or settings.NEWSROOM_REQUIRE_2FA:
+        return []
+    return [
+        checks.Warning(
+            "NEWSROOM_REQUIRE_2FA is off while DEBUG is off: "
+            "moderators and superusers may sign in with a password alone.",
+            hint="Leave NEWSROOM_REQUIRE_2FA unset (on by default) or set it to 1 in production.",
+            id="newsroom.W001",
+        )
+    ]
