@@ -271,6 +271,18 @@ def static_root(tmp_path_factory):
     return root
 
 
+def test_collectstatic_publishes_the_editor_without_its_test_pages(static_root):
+    editor = static_root / "ckeditor" / "ckeditor"
+    assert (editor / "ckeditor.js").is_file()
+    assert (static_root / "ckeditor" / "galleriffic" / "js" / "jquery.galleriffic.js").is_file()  # the browser's
+    assert not [path for path in editor.rglob("*") if {"samples", "tests"} & set(path.parts)]
+    pages = sorted(str(path.relative_to(static_root)) for path in static_root.rglob("*.html"))
+    # The plugins' own run-time pages, opened by the Preview and SpellChecker commands.
+    plugins = "ckeditor/ckeditor/plugins"
+    assert pages == [f"{plugins}/preview/preview.html", f"{plugins}/wsc/dialogs/ciframe.html",
+                     f"{plugins}/wsc/dialogs/tmpFrameset.html"]  # fmt: skip
+
+
 def test_static_files_carry_the_page_security_headers(client, settings, static_root):
     settings.STATIC_ROOT = static_root
     for path in ["/static/ckeditor/ckeditor/ckeditor.js", "/static/ckeditor/ckeditor/plugins/preview/preview.html"]:
