@@ -1,3 +1,5 @@
+import mimetypes
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,5 +10,8 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from articles import signals
+
+        # S3 storage labels an object by its name; Python 3.11 knows .webp only from a system mime.types.
+        mimetypes.add_type("image/webp", ".webp")
 
         signals.connect_page_cache_invalidation()

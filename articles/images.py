@@ -16,6 +16,9 @@ FORMATS = {
     "PNG": ("png", "image/png", {"optimize": True}),
     "WEBP": ("webp", "image/webp", {"quality": 85, "method": 4}),
 }
+# The extensions a stored photo may have (ours, the renditions', older uploads' .jpeg) → its content type:
+# the only files published from the media folder.
+PHOTO_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 # Markers of a file that is also a script or a page (polyglots): no photo carries them.
 # (Markers of five bytes or more, so that compressed pixel data does not match them by chance.)
 ACTIVE_CONTENT_MARKERS = (b"<script", b"<?php", b"<html", b"javascript:", b"<iframe", b"<body")

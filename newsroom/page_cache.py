@@ -34,8 +34,8 @@ class PublicPageCacheMiddleware:
     """Serve anonymous readers from the cache; staff always get a freshly rendered page.
 
     It sits right after the static files and stores the response as the inner middleware finished it
-    (security headers, ETag, Vary), so a hit costs one small query and a cache read instead of the
-    whole middleware stack.
+    (ETag, Vary), so a hit costs one small query and a cache read instead of the whole middleware stack;
+    the security headers are added outside it, to hits as well.
     """
 
     def __init__(self, get_response):

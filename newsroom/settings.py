@@ -78,10 +78,12 @@ NEWSROOM_TRUSTED_PROXIES = env_list("NEWSROOM_TRUSTED_PROXIES", [])
 MIDDLEWARE = [
     "newsroom.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise and the page cache, which answer on their own: static files and cache hits get them too.
+    "newsroom.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cache hits are answered here, before the rest of the stack (see newsroom/page_cache.py).
     "newsroom.page_cache.PublicPageCacheMiddleware",
-    "newsroom.middleware.SecurityHeadersMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -90,7 +92,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -188,7 +189,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "newsroom.staticfiles.AppDirectoriesFinder",  # without CKEditor's test pages
+]
+# Production serves photos from an origin of its own without the site's cookies, e.g. https://media.example.kz/.
+MEDIA_URL = os.environ.get("NEWSROOM_MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Local mode (make run) serves uploads from the app; real deployments use a storage backend.
 NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", DEBUG)
@@ -229,9 +235,10 @@ IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic
 IMAGEKIT_CACHEFILE_DIR = "renditions"
 
 CKEDITOR_UPLOAD_PATH = "uploads/"
-CKEDITOR_IMAGE_BACKEND = "ckeditor_uploader.backends.PillowBackend"
+CKEDITOR_IMAGE_BACKEND = "articles.uploads.ImageBackend"
 CKEDITOR_ALLOW_NONIMAGE_FILES = False
-CKEDITOR_RESTRICT_BY_USER = False
+# uploads/<user id>/…: a journalist browses their own photos (articles.uploads.browse); no login name in URLs.
+CKEDITOR_RESTRICT_BY_USER = "pk"
 CKEDITOR_CONFIGS = {
     "default": {
         "language": "ru",

@@ -1,3 +1,6 @@
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -5,7 +8,6 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
-from django.views.static import serve
 
 from articles import feeds, sitemaps, uploads
 from newsroom import views
@@ -31,8 +33,9 @@ urlpatterns = [
         name="news-sitemap",
     ),
     path("admin/", admin.site.urls),
+    # Exactly these two: ckeditor_uploader.urls matches any path under them and skips our checks.
     path("ckeditor/upload/", uploads.upload_image, name="ckeditor_upload"),
-    path("ckeditor/", include("ckeditor_uploader.urls")),
+    path("ckeditor/browse/", uploads.browse, name="ckeditor_browse"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -46,8 +49,8 @@ urlpatterns += i18n_patterns(
 )
 
 if settings.NEWSROOM_SERVE_MEDIA:
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    # At MEDIA_URL's path, also when MEDIA_URL names another host that points at this app.
+    media_prefix = re.escape(urlsplit(settings.MEDIA_URL).path.lstrip("/"))
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.+)$", views.media, name="media")]
 
 handler500 = "newsroom.views.server_error"

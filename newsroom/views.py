@@ -1,14 +1,20 @@
 """Site-wide views."""
 
+from pathlib import PurePosixPath
+
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
+from django.views.static import serve
 
+from articles.images import PHOTO_TYPES
 from newsroom import embedded_db
 from newsroom.absolute import build_absolute
+from newsroom.middleware import MEDIA_CSP
 
 # The editorial interface, private draft previews and search results; the last two exist under /kk/ as well.
 ROBOTS_DISALLOWED = ["/admin/", "/ckeditor/", "/preview/", "/search/", "/kk/preview/", "/kk/search/"]
@@ -45,3 +51,16 @@ def robots_txt(request):
         f"Sitemap: {build_absolute(request, reverse('news-sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def media(request, path):
+    """Serve an uploaded photo as an image no browser runs (local mode); 404 for any other file."""
+    content_type = PHOTO_TYPES.get(PurePosixPath(path).suffix.lower().removeprefix("."))
+    if content_type is None:
+        raise Http404
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Content-Type"] = content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = MEDIA_CSP
+    return response

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from PIL import Image
 from playwright.sync_api import expect
 
 from articles import revisions
@@ -227,3 +228,37 @@ def test_journalist_sees_only_allowed_buttons(live_server, open_browser_as, jour
         expect(workflow_button(page, label)).to_have_count(0)
     article.refresh_from_db()
     assert article.status == Article.Status.REVIEW
+
+
+def test_journalist_puts_an_uploaded_photo_into_the_body(live_server, open_browser_as, journalist, media_root):
+    photo = media_root.parent / "IMG_0412.jpg"
+    Image.new("RGB", (640, 480), (30, 120, 200)).save(photo, format="JPEG")
+    title = "Паводок в Петропавловске: фото с набережной"
+    writer = open_browser_as(journalist)
+    writer.goto(f"{live_server.url}/admin/articles/article/add/")
+    writer.locator("#id_title").fill(title)
+    writer.locator("#id_lead").fill("Вода поднялась до отметки в семь метров.")
+    type_into_body(writer, "Набережная утром. ")
+
+    # The image dialog's «Загрузить» tab, as a person uses it: pick a file, send it, press OK.
+    writer.locator("#cke_id_body .cke_button__image").click()
+    dialog = writer.locator(".cke_dialog:visible")
+    dialog.get_by_role("tab", name="Загрузить").click()
+    dialog.frame_locator("iframe.cke_dialog_ui_input_file").locator("input[type=file]").set_input_files(photo)
+    dialog.get_by_role("button", name="Загрузить на сервер").click()
+    url_field = dialog.get_by_role("textbox", name="Ссылка", exact=True)
+    expect(url_field).to_have_value(
+        re.compile(rf"^/media/uploads/{journalist.pk}/\d{{4}}/\d\d/\d\d/[0-9a-f]{{32}}\.jpg$")
+    )
+    dialog.get_by_role("button", name="ОК").click()
+
+    image = writer.frame_locator("#cke_id_body iframe").locator("img")
+    expect(image).to_have_attribute("src", re.compile(rf"^/media/uploads/{journalist.pk}/"))
+    writer.wait_for_function(
+        "() => document.querySelector('#cke_id_body iframe').contentDocument.querySelector('img').naturalWidth === 640"
+    )
+    save_and_continue(writer, title)
+    article = Article.objects.get(title=title)
+    assert f'src="/media/uploads/{journalist.pk}/' in article.body
+    stored = [path for path in media_root.rglob("*.jpg") if "_thumb" not in path.name]
+    assert len(stored) == 1 and stored[0].name in article.body
