@@ -177,6 +177,15 @@ def test_upload_and_browse_need_the_right_to_edit_articles(client, media_root):
     assert not stored_files(media_root)
 
 
+def test_the_uploader_waits_like_the_admin_for_two_factor_setup(client, moderator, media_root, settings):
+    settings.NEWSROOM_REQUIRE_2FA = True
+    client.post(reverse("admin:login"), {"username": "moderator", "password": "secret-password"})
+    setup = reverse("admin:two_factor")
+    for response in [editor_upload(client, "a.jpg", jpeg_bytes()), client.get(reverse("ckeditor_browse"))]:
+        assert (response.status_code, response["Location"]) == (302, setup)
+    assert not stored_files(media_root)
+
+
 # 3. Media are served as images or not at all.
 
 
