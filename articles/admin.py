@@ -65,8 +65,10 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if not workflow.is_moderator(request.user):
-            queryset = queryset.filter(author=request.user)
+        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+            # Choosing a story to link to (translation_of): what the user may see, as the form accepts.
+            return queryset.visible_to(request.user).defer("body", "search_vector")
+        queryset = queryset.on_desk_of(request.user)
         if request.resolver_match and request.resolver_match.url_name == "articles_article_changelist":
             queryset = queryset.defer("body", "search_vector")  # the list shows neither
         return queryset

@@ -7,7 +7,9 @@ none of them re-implements a rule.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_permission_codename
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,6 +78,28 @@ def roles(user, article) -> set:
 
 def can_view(user, article) -> bool:
     return bool(roles(user, article))
+
+
+def sees_every_article(user) -> bool:
+    """Whether `user` sees every article in every state (a moderator at the desk)."""
+    return user.is_active and user.is_staff and is_moderator(user)
+
+
+def own_articles(user) -> Q:
+    """The articles an author works on, as a filter: their own, if they may write at all (see roles)."""
+    if user.is_active and user.is_staff and user.has_perm("articles.change_article"):
+        return Q(author=user)
+    return Q(pk__in=[])
+
+
+def linkable(user, queryset):
+    """What of `queryset` `user` may link an article to: articles they may see, reference data they may view."""
+    if queryset.model is Article:
+        return queryset.visible_to(user)
+    options = queryset.model._meta
+    if user.has_perm(f"{options.app_label}.{get_permission_codename('view', options)}"):
+        return queryset
+    return queryset.none()
 
 
 def can_edit(user, article) -> bool:
