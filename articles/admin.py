@@ -53,7 +53,7 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("Фото"), {"fields": ["cover_image", "cover_alt", "cover_caption", "cover_credit"]}),
         (_("Где и о чём"), {"fields": ["section", "region", "cities", "tags", "language", "translation_of"]}),
         (_("Связи с партийным реестром"), {"fields": ["party_organisations", "party_projects"]}),
-        (_("Подпись и публикация"), {"fields": ["byline", "is_featured", "publish_at"]}),
+        (_("Подпись и публикация"), {"fields": ["byline", "is_featured", "publish_at", "proposed_publish_at"]}),
         (
             _("Служебное"),
             {"fields": ["status", "slug", "first_published_at", "created_at", "updated_at", "version"]},
@@ -86,6 +86,9 @@ class ArticleAdmin(admin.ModelAdmin):
             term, config="russian", search_type="websearch"
         )
         return queryset.filter(search_vector=query), False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *workflow.readonly_fields(request.user)]
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)
@@ -202,6 +205,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 rejection=latest_rejection(obj),
                 can_edit=workflow.can_edit(request.user, obj),
                 is_scheduled=obj.status == Article.Status.PUBLISHED and not obj.is_live(),
+                proposed_time=proposed_time(obj),
             )
         adminform = context.get("adminform")
         if adminform is not None:
@@ -288,6 +292,14 @@ def latest_rejection(article):
         return None
     last = article.workflow_events.select_related("actor").first()
     return last if last and last.transition == "reject" else None
+
+
+def proposed_time(article):
+    """The author's proposed publication time, as the approve form's field takes it, while it is still ahead."""
+    moment = article.proposed_publish_at
+    if moment is None or moment <= timezone.now():
+        return ""
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def parse_local_datetime(value):

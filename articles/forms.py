@@ -20,7 +20,7 @@ class ArticleAdminForm(forms.ModelForm):
         fields = [
             "title", "lead", "body", "cover_image", "cover_alt", "cover_caption", "cover_credit",
             "section", "region", "cities", "tags", "language", "translation_of",
-            "party_organisations", "party_projects", "byline", "is_featured", "publish_at",
+            "party_organisations", "party_projects", "byline", "is_featured", "publish_at", "proposed_publish_at",
         ]  # fmt: skip
         # Photos are checked by articles.images, whose messages say what is wrong.
         field_classes = {"cover_image": forms.FileField}

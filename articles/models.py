@@ -241,7 +241,16 @@ class Article(models.Model):
         _("время публикации"),
         null=True,
         blank=True,
-        help_text=_("Материал появится у читателей в это время."),
+        help_text=_("Назначает модератор, когда одобряет материал: в это время материал появится у читателей."),
+    )
+    proposed_publish_at = models.DateTimeField(
+        _("предлагаемое время публикации"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Когда, по-вашему, материал должен выйти. Это предложение для модератора: "
+            "время публикации назначает он, когда одобряет материал."
+        ),
     )
     first_published_at = models.DateTimeField(_("впервые опубликовано"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("отправлено на модерацию"), null=True, blank=True, editable=False)

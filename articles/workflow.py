@@ -28,6 +28,10 @@ TITLE_MAX_FOR_PUBLICATION = 110
 AUTHOR = "author"
 MODERATOR = "moderator"
 
+# The moderators' decisions on an article: authors see them, only moderators change them. An author
+# proposes a time in proposed_publish_at; publish_at is set when a moderator approves or publishes.
+MODERATOR_FIELDS = ("is_featured", "publish_at")
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -100,6 +104,11 @@ def linkable(user, queryset):
     if user.has_perm(f"{options.app_label}.{get_permission_codename('view', options)}"):
         return queryset
     return queryset.none()
+
+
+def readonly_fields(user) -> tuple:
+    """The article fields `user` sees but may not change: the moderators' decisions, for everyone else."""
+    return () if is_moderator(user) else MODERATOR_FIELDS
 
 
 def can_edit(user, article) -> bool:

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import revisions, workflow
 from articles.models import Article
 from parties.models import PartyProject, PrimaryOrganisation
 from regions.models import City, Region
@@ -189,3 +190,116 @@ def test_journalist_links_the_party_registry_and_places(client, journalist):
     assert list(PrimaryOrganisation.objects.filter(articles=article)) == [organisation]
     assert list(PartyProject.objects.filter(articles=article)) == [project]
     assert list(article.cities.all()) == [city]
+
+
+# --- 2. The moderators' decisions are read-only for journalists ---
+
+
+def test_journalists_post_cannot_make_their_story_the_main_one(client, journalist):
+    article = ArticleFactory(author=journalist)
+    client.force_login(journalist)
+
+    response = client.post(change_url(article), form_data(article, is_featured="on", lead="Поправленный лид"))
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.lead, article.is_featured) == ("Поправленный лид", False)
+
+
+def test_journalists_post_cannot_change_a_publication_time_a_moderator_set(client, journalist, moderator):
+    article = ArticleFactory(author=journalist, published=True)
+    set_by_moderator = article.publish_at
+    workflow.apply(article, "unpublish", by=moderator)
+    workflow.apply(article, "reopen", by=moderator)
+    article.refresh_from_db()
+    client.force_login(journalist)
+
+    response = client.post(
+        change_url(article), form_data(article, publish_at_0="01.01.2020", publish_at_1="08:00:00", title="Правка")
+    )
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.publish_at) == ("Правка", set_by_moderator)
+
+
+def test_a_journalists_proposed_time_is_a_proposal_until_a_moderator_approves_with_it(client, journalist, moderator):
+    article = ArticleFactory(author=journalist)
+    proposed = (timezone.localtime() + timedelta(days=2)).replace(second=0, microsecond=0)
+    client.force_login(journalist)
+    client.post(
+        change_url(article),
+        form_data(
+            article,
+            proposed_publish_at_0=proposed.strftime("%d.%m.%Y"),
+            proposed_publish_at_1=proposed.strftime("%H:%M:%S"),
+        ),
+    )
+    article.refresh_from_db()
+    assert (article.proposed_publish_at, article.publish_at) == (proposed, None)
+    workflow.apply(article, "submit", by=journalist)
+
+    client.force_login(moderator)
+    page = client.get(change_url(article)).content.decode()
+    assert "Предлагаемое время публикации" in page
+    assert f'name="publish_at" value="{proposed:%Y-%m-%dT%H:%M}"' in page  # the approve form offers it
+
+    client.post(
+        reverse("admin:articles_article_transition", args=[article.pk, "approve"]),
+        {"publish_at": f"{proposed:%Y-%m-%dT%H:%M}"},
+    )
+    article.refresh_from_db()
+    assert article.status == S.PUBLISHED and article.publish_at == proposed and not article.is_live()
+
+
+def test_a_moderator_sets_the_main_story_and_the_publication_time(client, journalist, moderator):
+    article = ArticleFactory(author=journalist, published=True)
+    moment = (timezone.localtime() - timedelta(hours=3)).replace(second=0, microsecond=0)
+    client.force_login(moderator)
+
+    response = client.post(
+        change_url(article),
+        form_data(
+            article,
+            is_featured="on",
+            publish_at_0=moment.strftime("%d.%m.%Y"),
+            publish_at_1=moment.strftime("%H:%M:%S"),
+        ),
+    )
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.is_featured, article.publish_at) == (True, moment)
+
+
+def test_restoring_a_revision_does_not_bring_back_a_moderators_decision(client, journalist, moderator):
+    article = ArticleFactory(author=journalist, is_featured=True)
+    featured = revisions.record(article, moderator)
+    Article.objects.filter(pk=article.pk).update(is_featured=False)
+    article.refresh_from_db()
+    client.force_login(journalist)
+
+    client.post(reverse("admin:articles_article_restore", args=[article.pk, featured.pk]))
+
+    article.refresh_from_db()
+    assert article.is_featured is False
+
+
+def test_the_edit_conflict_merge_leaves_the_moderators_fields_alone(client, journalist, moderator):
+    article = ArticleFactory(author=journalist, title="Исходный заголовок")
+    revisions.record(article, journalist)
+    url = change_url(article)
+    opened_by_journalist = form_data(article)
+    client.force_login(moderator)
+    client.post(url, form_data(article, title="Заголовок модератора", is_featured="on"))
+
+    client.force_login(journalist)
+    first_try = {**opened_by_journalist, "lead": "Лид журналиста", "is_featured": "on"}
+    conflict = client.post(url, first_try).context["conflict"]
+    choices = {f"resolve_{row['name']}": row["default"] for row in conflict["rows"]}
+    assert choices == {"resolve_title": "theirs", "resolve_lead": "mine"}
+    response = client.post(url, {**first_try, "seen_version": conflict["version"], **choices})
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.lead, article.is_featured) == ("Заголовок модератора", "Лид журналиста", True)
