@@ -185,6 +185,11 @@ class ArticleAdmin(admin.ModelAdmin):
             path("<int:pk>/preview/", view(self.preview_view), name="articles_article_preview"),
             path("<int:pk>/share/", view(self.share_view), name="articles_article_share"),
             path(
+                "<int:pk>/share/<int:link_id>/revoke/",
+                view(self.revoke_link_view),
+                name="articles_article_revoke_link",
+            ),
+            path(
                 "<int:pk>/revisions/<int:revision_id>/",
                 view(self.revision_view),
                 name="articles_article_revision",
@@ -205,6 +210,8 @@ class ArticleAdmin(admin.ModelAdmin):
                 rejection=latest_rejection(obj),
                 can_edit=workflow.can_edit(request.user, obj),
                 is_scheduled=obj.status == Article.Status.PUBLISHED and not obj.is_live(),
+                can_share=workflow.can_share(request.user, obj),
+                preview_links=obj.preview_links.active().select_related("created_by"),
                 proposed_time=proposed_time(obj),
             )
         adminform = context.get("adminform")
@@ -243,13 +250,28 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.method != "POST":
             raise Http404
         article = self.get_article(request, pk)
-        link = request.build_absolute_uri(preview.share_url(article))
+        if not workflow.can_share(request.user, article):
+            refusal = gettext("Ссылкой на черновик можно поделиться, только пока материал не опубликован.")
+            self.message_user(request, refusal, messages.ERROR)
+            return HttpResponseRedirect(self.change_url(article))
+        link = request.build_absolute_uri(preview.share_url(article, request.user))
         self.message_user(
             request,
             gettext("Ссылка для чтения без входа (действует %(hours)s ч): %(link)s")
             % {"hours": preview.link_hours(), "link": link},
             messages.SUCCESS,
         )
+        return HttpResponseRedirect(self.change_url(article))
+
+    def revoke_link_view(self, request, pk, link_id):
+        if request.method != "POST":
+            raise Http404
+        article = self.get_article(request, pk)
+        link = get_object_or_404(article.preview_links.select_related("article"), pk=link_id)
+        if not workflow.can_revoke(request.user, link):
+            raise PermissionDenied
+        preview.revoke(link, request.user)
+        self.message_user(request, gettext("Ссылка на черновик отозвана: по ней больше ничего не откроется."))
         return HttpResponseRedirect(self.change_url(article))
 
     def revision_view(self, request, pk, revision_id):

@@ -69,6 +69,12 @@ def record(article, by, *, is_applied=True, data=None, version=None) -> ArticleR
     )
 
 
+def current(article, by) -> ArticleRevision:
+    """The revision holding the article as saved now; recorded if its last save wrote none."""
+    revision = article.revisions.filter(version=article.version, is_applied=True).first()
+    return revision or record(article, by)
+
+
 def base_snapshot(article, version) -> dict | None:
     """The article as it was at `version` (the last applied revision of that version)."""
     revision = article.revisions.filter(version=version, is_applied=True).order_by("-created_at", "-id").first()
@@ -106,6 +112,18 @@ def put_back(article, data):
             setattr(article, name, parse_datetime(data[name]))
     if "cover_image" in data:
         article.cover_image.name = data["cover_image"] or ""
+
+
+def as_of(article, data) -> Article:
+    """An unsaved copy of `article` as snapshot `data` holds it, to show a version without saving it."""
+    values = {field.attname: getattr(article, field.attname) for field in Article._meta.concrete_fields}
+    values["cover_image"] = article.cover_image.name  # a name: the photo's file object belongs to `article`
+    shown = Article(**values)
+    shown.author = article.author
+    put_back(shown, {name: value for name, value in data.items() if name not in DATETIME_FIELDS})
+    if shown.cover_image.name != article.cover_image.name:
+        shown.cover_width = shown.cover_height = None  # the dimensions saved are those of the current photo
+    return shown
 
 
 def _words(value) -> list[str]:

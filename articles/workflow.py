@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from articles.models import Article, WorkflowEvent
+from articles.models import Article, PreviewLink, WorkflowEvent
 
 DRAFT = Article.Status.DRAFT
 REVIEW = Article.Status.REVIEW
@@ -31,6 +31,9 @@ MODERATOR = "moderator"
 # The moderators' decisions on an article: authors see them, only moderators change them. An author
 # proposes a time in proposed_publish_at; publish_at is set when a moderator approves or publishes.
 MODERATOR_FIELDS = ("is_featured", "publish_at")
+
+# A «Поделиться черновиком» link shows a story readers cannot read yet; publication or the archive ends it.
+SHAREABLE_STATES = (DRAFT, REVIEW)
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,21 @@ def readonly_fields(user) -> tuple:
     return () if is_moderator(user) else MODERATOR_FIELDS
 
 
+def can_share(user, article) -> bool:
+    """Who may give out a «Поделиться черновиком» link: whoever views the story, while it is unpublished."""
+    return can_view(user, article) and article.status in SHAREABLE_STATES
+
+
+def can_revoke(user, link) -> bool:
+    """Whoever may view the story may revoke its links, whoever made them."""
+    return can_view(user, link.article)
+
+
+def link_is_ended(link) -> bool:
+    """Whether a draft link no longer works before its time: revoked, or its story published or archived."""
+    return link.revoked_at is not None or link.article.status not in SHAREABLE_STATES
+
+
 def can_edit(user, article) -> bool:
     """Moderators edit every article in every state; authors only their own drafts."""
     held = roles(user, article)
@@ -186,6 +204,9 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None) 
                 locked.first_published_at = locked.publish_at
             update_fields += ["publish_at", "first_published_at"]
         locked.save(update_fields=update_fields)
+        if transition.target not in SHAREABLE_STATES:
+            # Links to the draft end here for good: reopening the story does not bring them back.
+            PreviewLink.objects.filter(article=locked).active(now).update(revoked_at=now)
         event = WorkflowEvent.objects.create(
             article=locked,
             transition=transition.name,

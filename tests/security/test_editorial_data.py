@@ -6,12 +6,16 @@ Each test makes the request a person could make by hand, past what the admin's w
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
+from django.core import signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import revisions, workflow
-from articles.models import Article
+from articles import preview, revisions, workflow
+from articles.models import Article, PreviewLink
 from parties.models import PartyProject, PrimaryOrganisation
 from regions.models import City, Region
 from tests.articles.test_admin_workflow import form_data
@@ -303,3 +307,167 @@ def test_the_edit_conflict_merge_leaves_the_moderators_fields_alone(client, jour
     assert response.status_code == 302
     article.refresh_from_db()
     assert (article.title, article.lead, article.is_featured) == ("Заголовок модератора", "Лид журналиста", True)
+
+
+# --- 3. Shared draft links: the shared version, ended by publication, revocable ---
+
+
+def revoke_url(link):
+    return reverse("admin:articles_article_revoke_link", args=[link.article_id, link.pk])
+
+
+def share(client, article):
+    """Press «Поделиться черновиком» and return the link the message gives."""
+    before = set(PreviewLink.objects.values_list("pk", flat=True))
+    response = client.post(reverse("admin:articles_article_share", args=[article.pk]))
+    assert response.status_code == 302
+    [link] = PreviewLink.objects.exclude(pk__in=before)
+    return link
+
+
+def test_a_shared_link_shows_the_version_that_was_shared(client, journalist):
+    article = ArticleFactory(author=journalist, title="Заголовок для героя", body="<p>Текст, который видел герой.</p>")
+    client.force_login(journalist)
+    link = share(client, article)
+    assert (link.created_by, link.expires_at - link.created_at) == (journalist, timedelta(hours=48))
+    client.post(
+        change_url(article),
+        form_data(article, title="Новый заголовок", body="<p>Позднее дописанный текст.</p>", tags="новый-тег"),
+    )
+    client.logout()
+
+    page = client.get(preview.link_url(link)).content.decode()
+
+    assert "Заголовок для героя" in page and "Текст, который видел герой." in page
+    assert "Новый заголовок" not in page and "Позднее дописанный" not in page and "новый-тег" not in page
+
+
+@pytest.mark.parametrize("transitions", [["publish"], ["publish", "unpublish"], ["publish", "unpublish", "reopen"]])
+def test_a_shared_link_ends_when_the_story_is_published_or_archived(client, journalist, moderator, transitions):
+    article = ArticleFactory(author=journalist, title="Черновик, который скоро выйдет")
+    url = preview.share_url(article, journalist)
+    for name in transitions:
+        workflow.apply(article, name, by=moderator)
+
+    response = client.get(url)
+
+    page = response.content.decode()
+    assert response.status_code == 410
+    assert "Ссылка на черновик больше не действует" in page
+    assert "Черновик, который скоро выйдет" not in page
+
+
+def test_a_revoked_link_shows_nothing(client, journalist):
+    article = ArticleFactory(author=journalist, title="Черновик, который передумали показывать")
+    client.force_login(journalist)
+    link = share(client, article)
+    page = client.get(change_url(article)).content.decode()
+    assert "Отозвать ссылку" in page and f"Создал(а): {journalist.first_name}" in page
+
+    response = client.post(revoke_url(link), follow=True)
+
+    assert "Ссылка на черновик отозвана" in response.content.decode()
+    assert "Отозвать ссылку" not in response.content.decode()
+    link.refresh_from_db()
+    assert link.revoked_by == journalist
+    client.logout()
+    gone = client.get(preview.link_url(link))
+    assert gone.status_code == 410
+    assert "Черновик, который передумали показывать" not in gone.content.decode()
+
+
+def test_a_journalist_cannot_revoke_a_colleagues_link_by_a_hand_made_post(client, journalist, other_journalist):
+    colleagues = ArticleFactory(author=other_journalist, title="Черновик коллеги")
+    link = PreviewLink.objects.get(pk=preview.share(colleagues, other_journalist).pk)
+    own = ArticleFactory(author=journalist)
+    client.force_login(journalist)
+
+    assert client.post(revoke_url(link)).status_code == 404
+    assert client.post(reverse("admin:articles_article_revoke_link", args=[own.pk, link.pk])).status_code == 404
+
+    link.refresh_from_db()
+    assert link.revoked_at is None
+    client.logout()
+    assert client.get(preview.link_url(link)).status_code == 200
+
+
+def test_a_moderator_revokes_a_journalists_link(client, journalist, moderator):
+    link = preview.share(ArticleFactory(author=journalist), journalist)
+    client.force_login(moderator)
+
+    client.post(revoke_url(link))
+
+    link.refresh_from_db()
+    assert link.revoked_by == moderator
+
+
+def test_revoking_needs_post(client, journalist):
+    link = preview.share(ArticleFactory(author=journalist), journalist)
+    client.force_login(journalist)
+
+    assert client.get(revoke_url(link)).status_code == 404
+    link.refresh_from_db()
+    assert link.revoked_at is None
+
+
+def test_a_journalist_cannot_share_a_colleagues_draft(client, journalist, other_journalist):
+    colleagues = ArticleFactory(author=other_journalist)
+    client.force_login(journalist)
+
+    assert client.post(reverse("admin:articles_article_share", args=[colleagues.pk])).status_code == 404
+    assert not PreviewLink.objects.exists()
+
+
+def test_a_published_story_is_not_shared_as_a_draft(client, journalist, moderator):
+    article = ArticleFactory(author=journalist, published=True)
+    client.force_login(moderator)
+
+    assert "Поделиться черновиком" not in client.get(change_url(article)).content.decode()
+    response = client.post(reverse("admin:articles_article_share", args=[article.pk]), follow=True)
+
+    assert "только пока материал не опубликован" in response.content.decode()
+    assert not PreviewLink.objects.exists()
+
+
+def test_a_link_of_the_old_format_no_longer_works(client, journalist):
+    article = ArticleFactory(author=journalist, title="Черновик по старой ссылке")
+    token = signing.dumps({"article": article.pk}, salt=preview.SALT, compress=True)
+
+    response = client.get(reverse("articles:preview", args=[token]))
+
+    assert response.status_code == 410
+    assert "Черновик по старой ссылке" not in response.content.decode()
+
+
+def test_a_shared_link_expires_after_its_hours(client, journalist):
+    url = preview.share_url(ArticleFactory(author=journalist), journalist)
+    with time_machine.travel(timezone.now() + timedelta(hours=49), tick=False):
+        response = client.get(url)
+    assert response.status_code == 410
+    assert "Ссылка на черновик устарела" in response.content.decode()
+
+
+def shared_page_queries(client, article):
+    url = preview.share_url(article, article.author)
+    client.get(url)  # navigation and the content generation cached, as on a running site
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_shared_preview_runs_a_small_number_of_queries_whatever_the_story_holds(client, journalist):
+    north = Region.objects.get(slug="severo-kazakhstanskaya-oblast")
+
+    def story(size):
+        article = ArticleFactory(author=journalist, region=north, tags=[f"тег {n}" for n in range(size)])
+        article.party_organisations.set([PrimaryOrganisationFactory() for _ in range(size)])
+        article.party_projects.set([PartyProjectFactory() for _ in range(size)])
+        article.cities.set(City.objects.filter(region=north)[:size])
+        return article
+
+    small, large = story(1), story(8)
+    for number in range(5):
+        ArticleFactory(published=True, region=north, tags=["тег 1"], title=f"Соседний материал {number}")
+
+    assert shared_page_queries(client, small) == shared_page_queries(client, large) <= 8
