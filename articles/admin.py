@@ -53,7 +53,7 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("Фото"), {"fields": ["cover_image", "cover_alt", "cover_caption", "cover_credit"]}),
         (_("Где и о чём"), {"fields": ["section", "region", "cities", "tags", "language", "translation_of"]}),
         (_("Связи с партийным реестром"), {"fields": ["party_organisations", "party_projects"]}),
-        (_("Подпись и публикация"), {"fields": ["byline", "is_featured", "publish_at"]}),
+        (_("Подпись и публикация"), {"fields": ["byline", "is_featured", "publish_at", "proposed_publish_at"]}),
         (
             _("Служебное"),
             {"fields": ["status", "slug", "first_published_at", "created_at", "updated_at", "version"]},
@@ -65,8 +65,10 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if not workflow.is_moderator(request.user):
-            queryset = queryset.filter(author=request.user)
+        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+            # Choosing a story to link to (translation_of): what the user may see, as the form accepts.
+            return queryset.visible_to(request.user).defer("body", "search_vector")
+        queryset = queryset.on_desk_of(request.user)
         if request.resolver_match and request.resolver_match.url_name == "articles_article_changelist":
             queryset = queryset.defer("body", "search_vector")  # the list shows neither
         return queryset
@@ -84,6 +86,9 @@ class ArticleAdmin(admin.ModelAdmin):
             term, config="russian", search_type="websearch"
         )
         return queryset.filter(search_vector=query), False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *workflow.readonly_fields(request.user)]
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)
@@ -180,6 +185,11 @@ class ArticleAdmin(admin.ModelAdmin):
             path("<int:pk>/preview/", view(self.preview_view), name="articles_article_preview"),
             path("<int:pk>/share/", view(self.share_view), name="articles_article_share"),
             path(
+                "<int:pk>/share/<int:link_id>/revoke/",
+                view(self.revoke_link_view),
+                name="articles_article_revoke_link",
+            ),
+            path(
                 "<int:pk>/revisions/<int:revision_id>/",
                 view(self.revision_view),
                 name="articles_article_revision",
@@ -200,6 +210,9 @@ class ArticleAdmin(admin.ModelAdmin):
                 rejection=latest_rejection(obj),
                 can_edit=workflow.can_edit(request.user, obj),
                 is_scheduled=obj.status == Article.Status.PUBLISHED and not obj.is_live(),
+                can_share=workflow.can_share(request.user, obj),
+                preview_links=obj.preview_links.active().select_related("created_by"),
+                proposed_time=proposed_time(obj),
             )
         adminform = context.get("adminform")
         if adminform is not None:
@@ -237,13 +250,28 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.method != "POST":
             raise Http404
         article = self.get_article(request, pk)
-        link = request.build_absolute_uri(preview.share_url(article))
+        if not workflow.can_share(request.user, article):
+            refusal = gettext("Ссылкой на черновик можно поделиться, только пока материал не опубликован.")
+            self.message_user(request, refusal, messages.ERROR)
+            return HttpResponseRedirect(self.change_url(article))
+        link = request.build_absolute_uri(preview.share_url(article, request.user))
         self.message_user(
             request,
             gettext("Ссылка для чтения без входа (действует %(hours)s ч): %(link)s")
             % {"hours": preview.link_hours(), "link": link},
             messages.SUCCESS,
         )
+        return HttpResponseRedirect(self.change_url(article))
+
+    def revoke_link_view(self, request, pk, link_id):
+        if request.method != "POST":
+            raise Http404
+        article = self.get_article(request, pk)
+        link = get_object_or_404(article.preview_links.select_related("article"), pk=link_id)
+        if not workflow.can_revoke(request.user, link):
+            raise PermissionDenied
+        preview.revoke(link, request.user)
+        self.message_user(request, gettext("Ссылка на черновик отозвана: по ней больше ничего не откроется."))
         return HttpResponseRedirect(self.change_url(article))
 
     def revision_view(self, request, pk, revision_id):
@@ -286,6 +314,14 @@ def latest_rejection(article):
         return None
     last = article.workflow_events.select_related("actor").first()
     return last if last and last.transition == "reject" else None
+
+
+def proposed_time(article):
+    """The author's proposed publication time, as the approve form's field takes it, while it is still ahead."""
+    moment = article.proposed_publish_at
+    if moment is None or moment <= timezone.now():
+        return ""
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def parse_local_datetime(value):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from articles import images, revisions
+from articles import images, revisions, workflow
 from articles.models import Article
 
 MINE, THEIRS = "mine", "theirs"
@@ -20,7 +20,7 @@ class ArticleAdminForm(forms.ModelForm):
         fields = [
             "title", "lead", "body", "cover_image", "cover_alt", "cover_caption", "cover_credit",
             "section", "region", "cities", "tags", "language", "translation_of",
-            "party_organisations", "party_projects", "byline", "is_featured", "publish_at",
+            "party_organisations", "party_projects", "byline", "is_featured", "publish_at", "proposed_publish_at",
         ]  # fmt: skip
         # Photos are checked by articles.images, whose messages say what is wrong.
         field_classes = {"cover_image": forms.FileField}
@@ -32,6 +32,23 @@ class ArticleAdminForm(forms.ModelForm):
         self.conflict = None
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
+        self.limit_choices()
+
+    def limit_choices(self):
+        """Offer and accept only what the person editing may see; a link someone already saved may stay."""
+        for name in revisions.FOREIGN_KEYS + revisions.MANY_TO_MANY:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            choices = workflow.linkable(self.user, field.queryset)
+            if self.instance.pk:
+                saved = Article.objects.filter(pk=self.instance.pk).values(name)
+                choices = choices | field.queryset.filter(pk__in=saved)
+            field.queryset = choices
+        if "translation_of" in self.fields:
+            self.fields["translation_of"].error_messages["invalid_choice"] = _(
+                "Выберите материал из списка: этого материала нет среди доступных вам."
+            )
 
     def clean_cover_image(self):
         """Check a new photo by its content and store a copy without metadata."""

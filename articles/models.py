@@ -93,6 +93,20 @@ class ArticleQuerySet(models.QuerySet):
             ArticleTag.objects.filter(content_object__in=ids).copy_from_articles()
         return rows
 
+    def on_desk_of(self, user):
+        """Articles `user` works on in the admin: every one for a moderator, their own for an author."""
+        from articles import workflow  # workflow imports this module
+
+        return self._chain() if workflow.sees_every_article(user) else self.filter(workflow.own_articles(user))
+
+    def visible_to(self, user):
+        """Articles `user` may see and link a story to: those on their desk, and those readers see now."""
+        from articles import workflow
+
+        if workflow.sees_every_article(user):
+            return self._chain()
+        return self.filter(workflow.own_articles(user) | published_now())
+
     def places_from_navigation(self):
         """Give each article its section and region from the navigation in memory (see PlacesFromNavigation)."""
         queryset = self._chain()
@@ -227,7 +241,16 @@ class Article(models.Model):
         _("время публикации"),
         null=True,
         blank=True,
-        help_text=_("Материал появится у читателей в это время."),
+        help_text=_("Назначает модератор, когда одобряет материал: в это время материал появится у читателей."),
+    )
+    proposed_publish_at = models.DateTimeField(
+        _("предлагаемое время публикации"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Когда, по-вашему, материал должен выйти. Это предложение для модератора: "
+            "время публикации назначает он, когда одобряет материал."
+        ),
     )
     first_published_at = models.DateTimeField(_("впервые опубликовано"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("отправлено на модерацию"), null=True, blank=True, editable=False)
@@ -494,3 +517,55 @@ class WorkflowEvent(models.Model):
 
     def __str__(self):
         return f"{self.article}: {self.from_status} → {self.to_status}"
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Links not revoked and not yet expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A «Поделиться черновиком» link: the version of the story it shows, who made it and until when it works.
+
+    The signed token in the address names this row, so that a link can be revoked before it expires.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="preview_links", verbose_name=_("материал")
+    )
+    revision = models.ForeignKey(
+        ArticleRevision,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("редакция"),
+        help_text=_("Версия текста, которую показывает ссылка."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("кто создал"),
+    )
+    created_at = models.DateTimeField(_("создана"), default=timezone.now)
+    expires_at = models.DateTimeField(_("действует до"))
+    revoked_at = models.DateTimeField(_("отозвана"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто отозвал"),
+    )
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ссылка на черновик")
+        verbose_name_plural = _("ссылки на черновики")
+
+    def __str__(self):
+        return f"{self.article} — {self.created_at:%d.%m.%Y %H:%M}"

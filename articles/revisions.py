@@ -9,13 +9,15 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 
+from articles import workflow
 from articles.models import Article, ArticleRevision
 from articles.sanitize import sanitize_html
 
 TEXT_FIELDS = ["title", "lead", "body", "cover_alt", "cover_caption", "cover_credit", "byline", "language"]
 FOREIGN_KEYS = ["section", "region", "translation_of"]
 MANY_TO_MANY = ["cities", "party_organisations", "party_projects"]
-OTHER_FIELDS = ["is_featured", "publish_at", "cover_image", "tags"]
+DATETIME_FIELDS = ["publish_at", "proposed_publish_at"]
+OTHER_FIELDS = ["is_featured", *DATETIME_FIELDS, "cover_image", "tags"]
 TRACKED_FIELDS = TEXT_FIELDS + FOREIGN_KEYS + MANY_TO_MANY + OTHER_FIELDS
 
 
@@ -25,7 +27,9 @@ def snapshot(article) -> dict:
     data.update({name: getattr(article, f"{name}_id") for name in FOREIGN_KEYS})
     data.update({name: sorted(getattr(article, name).values_list("pk", flat=True)) for name in MANY_TO_MANY})
     data["is_featured"] = article.is_featured
-    data["publish_at"] = article.publish_at.isoformat() if article.publish_at else None
+    for name in DATETIME_FIELDS:
+        value = getattr(article, name)
+        data[name] = value.isoformat() if value else None
     data["cover_image"] = article.cover_image.name or ""
     data["tags"] = sorted(article.tags.names())
     return data
@@ -46,9 +50,10 @@ def snapshot_of_form(cleaned_data, current: dict) -> dict:
             data[name] = sorted(obj.pk for obj in cleaned_data[name])
     if "is_featured" in cleaned_data:
         data["is_featured"] = bool(cleaned_data["is_featured"])
-    if "publish_at" in cleaned_data:
-        value = cleaned_data["publish_at"]
-        data["publish_at"] = value.isoformat() if value else None
+    for name in DATETIME_FIELDS:
+        if name in cleaned_data:
+            value = cleaned_data[name]
+            data[name] = value.isoformat() if value else None
     if "tags" in cleaned_data:
         data["tags"] = sorted(str(tag) for tag in cleaned_data["tags"])
     return data
@@ -64,6 +69,12 @@ def record(article, by, *, is_applied=True, data=None, version=None) -> ArticleR
     )
 
 
+def current(article, by) -> ArticleRevision:
+    """The revision holding the article as saved now; recorded if its last save wrote none."""
+    revision = article.revisions.filter(version=article.version, is_applied=True).first()
+    return revision or record(article, by)
+
+
 def base_snapshot(article, version) -> dict | None:
     """The article as it was at `version` (the last applied revision of that version)."""
     revision = article.revisions.filter(version=version, is_applied=True).order_by("-created_at", "-id").first()
@@ -75,20 +86,44 @@ def changed_fields(before: dict, after: dict) -> list[str]:
 
 
 def restore(article, revision, by) -> ArticleRevision:
-    """Put the fields of `revision` back as a new revision; the workflow state is not touched."""
-    data = revision.data
-    for name in TEXT_FIELDS:
-        setattr(article, name, data.get(name) or "")
-    for name in FOREIGN_KEYS:
-        setattr(article, f"{name}_id", data.get(name))
-    article.is_featured = bool(data.get("is_featured"))
-    article.publish_at = parse_datetime(data["publish_at"]) if data.get("publish_at") else article.publish_at
-    article.cover_image.name = data.get("cover_image") or ""
+    """Put the fields of `revision` back as a new revision; the workflow state and what `by` may not change stay."""
+    kept = workflow.readonly_fields(by)
+    data = {name: value for name, value in revision.data.items() if name not in kept}
+    put_back(article, data)
     article.save()
     for name in MANY_TO_MANY:
         getattr(article, name).set(data.get(name) or [])
     article.tags.set(data.get("tags") or [])
     return record(article, by)
+
+
+def put_back(article, data):
+    """Set the fields of `article` held in snapshot `data`, except tags and many-to-many links."""
+    for name in TEXT_FIELDS:
+        if name in data:
+            setattr(article, name, data[name] or "")
+    for name in FOREIGN_KEYS:
+        if name in data:
+            setattr(article, f"{name}_id", data[name])
+    if "is_featured" in data:
+        article.is_featured = bool(data["is_featured"])
+    for name in DATETIME_FIELDS:
+        if data.get(name):
+            setattr(article, name, parse_datetime(data[name]))
+    if "cover_image" in data:
+        article.cover_image.name = data["cover_image"] or ""
+
+
+def as_of(article, data) -> Article:
+    """An unsaved copy of `article` as snapshot `data` holds it, to show a version without saving it."""
+    values = {field.attname: getattr(article, field.attname) for field in Article._meta.concrete_fields}
+    values["cover_image"] = article.cover_image.name  # a name: the photo's file object belongs to `article`
+    shown = Article(**values)
+    shown.author = article.author
+    put_back(shown, {name: value for name, value in data.items() if name not in DATETIME_FIELDS})
+    if shown.cover_image.name != article.cover_image.name:
+        shown.cover_width = shown.cover_height = None  # the dimensions saved are those of the current photo
+    return shown
 
 
 def _words(value) -> list[str]:
@@ -126,7 +161,7 @@ def display_value(name, value) -> str:
         return ", ".join(value)
     if name == "is_featured":
         return "да" if value else "нет"
-    if name == "publish_at":
+    if name in DATETIME_FIELDS:
         moment = parse_datetime(value) if isinstance(value, str) else value
         return moment.strftime("%d.%m.%Y %H:%M") if isinstance(moment, datetime) else str(value)
     return str(value)

@@ -118,9 +118,9 @@ def article_detail(request, slug):
     return render(request, "articles/article_detail.html", article_context(article))
 
 
-def article_context(article, *, is_preview=False):
-    """What the public article template needs, for readers and for previews alike."""
-    links = linked_content(article)
+def article_context(article, *, is_preview=False, links=None):
+    """What the public article template needs, for readers and for previews alike (`links` as linked_content)."""
+    links = linked_content(article) if links is None else links
     return {
         "article": article,
         "crumbs": [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}],

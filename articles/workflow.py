@@ -7,12 +7,14 @@ none of them re-implements a rule.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_permission_codename
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from articles.models import Article, WorkflowEvent
+from articles.models import Article, PreviewLink, WorkflowEvent
 
 DRAFT = Article.Status.DRAFT
 REVIEW = Article.Status.REVIEW
@@ -25,6 +27,13 @@ TITLE_MAX_FOR_PUBLICATION = 110
 
 AUTHOR = "author"
 MODERATOR = "moderator"
+
+# The moderators' decisions on an article: authors see them, only moderators change them. An author
+# proposes a time in proposed_publish_at; publish_at is set when a moderator approves or publishes.
+MODERATOR_FIELDS = ("is_featured", "publish_at")
+
+# A «Поделиться черновиком» link shows a story readers cannot read yet; publication or the archive ends it.
+SHAREABLE_STATES = (DRAFT, REVIEW)
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,48 @@ def roles(user, article) -> set:
 
 def can_view(user, article) -> bool:
     return bool(roles(user, article))
+
+
+def sees_every_article(user) -> bool:
+    """Whether `user` sees every article in every state (a moderator at the desk)."""
+    return user.is_active and user.is_staff and is_moderator(user)
+
+
+def own_articles(user) -> Q:
+    """The articles an author works on, as a filter: their own, if they may write at all (see roles)."""
+    if user.is_active and user.is_staff and user.has_perm("articles.change_article"):
+        return Q(author=user)
+    return Q(pk__in=[])
+
+
+def linkable(user, queryset):
+    """What of `queryset` `user` may link an article to: articles they may see, reference data they may view."""
+    if queryset.model is Article:
+        return queryset.visible_to(user)
+    options = queryset.model._meta
+    if user.has_perm(f"{options.app_label}.{get_permission_codename('view', options)}"):
+        return queryset
+    return queryset.none()
+
+
+def readonly_fields(user) -> tuple:
+    """The article fields `user` sees but may not change: the moderators' decisions, for everyone else."""
+    return () if is_moderator(user) else MODERATOR_FIELDS
+
+
+def can_share(user, article) -> bool:
+    """Who may give out a «Поделиться черновиком» link: whoever views the story, while it is unpublished."""
+    return can_view(user, article) and article.status in SHAREABLE_STATES
+
+
+def can_revoke(user, link) -> bool:
+    """Whoever may view the story may revoke its links, whoever made them."""
+    return can_view(user, link.article)
+
+
+def link_is_ended(link) -> bool:
+    """Whether a draft link no longer works before its time: revoked, or its story published or archived."""
+    return link.revoked_at is not None or link.article.status not in SHAREABLE_STATES
 
 
 def can_edit(user, article) -> bool:
@@ -153,6 +204,9 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None) 
                 locked.first_published_at = locked.publish_at
             update_fields += ["publish_at", "first_published_at"]
         locked.save(update_fields=update_fields)
+        if transition.target not in SHAREABLE_STATES:
+            # Links to the draft end here for good: reopening the story does not bring them back.
+            PreviewLink.objects.filter(article=locked).active(now).update(revoked_at=now)
         event = WorkflowEvent.objects.create(
             article=locked,
             transition=transition.name,
