@@ -1,7 +1,8 @@
-"""Read the tables regional offices send (CSV in any encoding and separator, Excel .xlsx); write CSV for Excel."""
+"""Read the tables regional offices send (CSV in any encoding and separator, Excel .xlsx); write them formula-free."""
 
 import csv
 import io
+import re
 
 import tablib
 from django.utils.translation import gettext as _
@@ -12,6 +13,9 @@ DELIMITERS = ";,\t"
 XLSX_SIGNATURE = b"PK\x03\x04"
 XLS_SIGNATURE = b"\xd0\xcf\x11\xe0"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Text starting with these is a formula to a spreadsheet (OWASP, "CSV injection"); a plain number is not.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?")
 
 
 class UnreadableFile(ValueError):
@@ -78,6 +82,27 @@ def is_blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def escape_formula(value):
+    """Return a text cell that a spreadsheet would run as a formula with a leading «'»; other cells as they are."""
+    # Text already behind apostrophes gets one more, so that unescape_formula gives back exactly what was stored.
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value):
+    """Return a cell escaped by escape_formula as it was, so that an exported file imports unchanged."""
+    if isinstance(value, str) and value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def escape_formulae(dataset):
+    """Escape, in place, every cell of an exported dataset that a spreadsheet would run as a formula."""
+    for index, row in enumerate(dataset):
+        dataset[index] = [escape_formula(value) for value in row]
+
+
 def to_dataset(rows):
     """Build a dataset from rows headed by column titles, keeping blank rows so that row numbers match the file."""
     if not rows or all(is_blank(value) for value in rows[0]):
@@ -101,7 +126,7 @@ def to_dataset(rows):
                 )
                 % {"line": line}
             )
-        row = list(row[: len(headers)])
+        row = [unescape_formula(value) for value in row[: len(headers)]]
         dataset.append(row + [None] * (len(headers) - len(row)))
     if not any(any(not is_blank(value) for value in row) for row in dataset):
         raise UnreadableFile(_("В файле нет строк с данными: только заголовки."))
