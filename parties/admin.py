@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -84,7 +85,12 @@ class PrimaryOrganisationAdmin(ImportExportModelAdmin):
         return storage
 
     def get_import_context_data(self, **kwargs):
-        return {"columns": COLUMNS, "required_columns": REQUIRED_COLUMNS}
+        caps = {
+            "mb": settings.NEWSROOM_IMPORT_MAX_MB,
+            "rows": number_format(settings.NEWSROOM_IMPORT_MAX_ROWS, force_grouping=True),
+            "columns": settings.NEWSROOM_IMPORT_MAX_COLUMNS,
+        }
+        return {"columns": COLUMNS, "required_columns": REQUIRED_COLUMNS, "import_caps": caps}
 
     def get_import_data_kwargs(self, **kwargs):
         # One bad row, even one that turns bad between preview and confirmation, imports nothing.

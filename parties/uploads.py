@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import forms as import_export_forms
 from import_export.tmp_storages import BaseStorage
 
-from parties.formats import UnreadableFile
+from parties.formats import UnreadableFile, check_size
 
 # Long enough to confirm after a lunch break, short enough that abandoned previews do not pile up.
 MAX_AGE = 6 * 3600
@@ -113,7 +113,7 @@ class CacheStorage(OwnedStorage):
 
 
 class ImportForm(import_export_forms.ImportForm):
-    """The upload step: a file noted as its sender's before it is stored."""
+    """The upload step: a file within the size cap, noted as its sender's before it is stored."""
 
     def __init__(self, formats, resources, *, user, **kwargs):
         super().__init__(formats, resources, **kwargs)
@@ -121,6 +121,10 @@ class ImportForm(import_export_forms.ImportForm):
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
+        try:
+            check_size(upload.size)
+        except UnreadableFile as error:
+            raise forms.ValidationError(str(error)) from None
         upload.owner_id = self.user.pk
         return upload
 

@@ -1,10 +1,14 @@
-"""The party registry's files: exports run no formula, uploads are their sender's only."""
+"""The party registry's files: exports run no formula, uploads are their sender's only, imports have caps."""
 
 import csv
 import io
+import resource
 import secrets
 import stat
+import struct
 import tempfile
+import tracemalloc
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +22,7 @@ from django.utils import timezone
 from parties.models import PrimaryOrganisation
 from tests.factories import UserFactory
 from tests.parties.factories import PartyFactory, PrimaryOrganisationFactory
-from tests.parties.test_import_organisations import PROCESS_URL, ROWS, confirm, csv_bytes, export, upload
+from tests.parties.test_import_organisations import HEADER, PROCESS_URL, ROWS, confirm, csv_bytes, export, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +55,67 @@ def other_moderator_client(db):
     other = Client()
     other.force_login(user)
     return other
+
+
+@pytest.fixture
+def memory_ceiling():
+    """Allow the test 1 GB more address space: a reader that builds a whole sheet's grid fails, not the machine."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as statm:
+        used = int(statm.read().split()[0]) * resource.getpagesize()
+    ceiling = used + 2**30 if hard == resource.RLIM_INFINITY else min(used + 2**30, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def peak_memory_of(function, *args):
+    """Return what `function` returns and the peak of Python memory it allocated, in MB."""
+    tracemalloc.start()
+    try:
+        result = function(*args)
+        return result, tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def xlsx_bytes(rows, header=HEADER, far_cell=None):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in [header, *rows]:
+        sheet.append(row)
+    if far_cell:
+        sheet[far_cell] = "x"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def rewrite_sheet(workbook, change):
+    """Return a copy of a workbook whose first sheet's XML is written, in pieces, by `change(xml, write)`."""
+    source = zipfile.ZipFile(io.BytesIO(workbook))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            if part.filename == "xl/worksheets/sheet1.xml":
+                with target.open(part.filename, "w", force_zip64=True) as sheet:
+                    change(source.read(part.filename), sheet.write)
+            else:
+                target.writestr(part, source.read(part.filename))
+    return buffer.getvalue()
+
+
+def declare_unzipped_size(workbook, filename, size):
+    """Return a copy of a workbook whose zip directory declares `size` bytes for `filename`, content unchanged."""
+    data = bytearray(workbook)
+    offset = data.index(b"PK\x05\x06")  # end of the central directory
+    entries, start = struct.unpack_from("<H4xI", data, offset + 10)
+    for _ in range(entries):
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, start + 28)
+        if data[start + 46 : start + 46 + name_length].decode() == filename:
+            struct.pack_into("<I", data, start + 24, size)
+        start += 46 + name_length + extra_length + comment_length
+    return bytes(data)
 
 
 def stored_files(var_dir):
@@ -206,3 +271,108 @@ def test_an_unreadable_upload_is_not_kept(moderator_client, amanat, var_dir):
     response = upload(moderator_client, b"PK\x03\x04 not really a workbook", "ppo.xlsx")
     assert response.context.get("confirm_form") is None
     assert stored_files(var_dir) == []
+
+
+# 3. Imports have caps, checked before the table is read.
+
+
+def test_a_file_over_the_size_cap_is_refused_before_it_is_stored(moderator_client, amanat, settings, var_dir):
+    settings.NEWSROOM_IMPORT_MAX_MB = 1
+    rows = [[*ROWS[0][:4], f"ППО № {number}", "Председатель " * 10, "5", "", "да"] for number in range(6000)]
+    content = csv_bytes(rows)
+    assert len(content) > 2**20
+    response = upload(moderator_client, content)
+    assert "Файл слишком большой: 2,1 МБ, а можно не больше 1 МБ." in response.content.decode()
+    assert response.context.get("confirm_form") is None
+    assert PrimaryOrganisation.objects.count() == 0
+    assert stored_files(var_dir) == []
+
+
+def test_a_csv_with_too_many_rows_is_refused(moderator_client, amanat, settings, var_dir):
+    settings.NEWSROOM_IMPORT_MAX_ROWS = 5
+    rows = [[*ROWS[0][:4], f"ППО № {number}", "", "5", "", ""] for number in range(6)]
+    response = upload(moderator_client, csv_bytes(rows))
+    assert "В таблице больше 5 строк." in response.content.decode()
+    assert response.context.get("confirm_form") is None
+    assert stored_files(var_dir) == []
+
+    import_response = confirm(moderator_client, upload(moderator_client, csv_bytes(rows[:5])))
+    assert "Импорт завершен: 5 новых" in import_response.content.decode()
+
+
+def test_a_csv_with_too_many_columns_is_refused(moderator_client, amanat, settings):
+    settings.NEWSROOM_IMPORT_MAX_COLUMNS = 12
+    header = [*HEADER, "Примечание 1", "Примечание 2", "Примечание 3", "Примечание 4"]
+    response = upload(moderator_client, csv_bytes([[*row, "", "", "", ""] for row in ROWS], header=header))
+    assert "В строке 1 больше 12 столбцов." in response.content.decode()
+    assert response.context.get("confirm_form") is None
+    assert PrimaryOrganisation.objects.count() == 0
+
+
+def test_an_excel_sheet_with_too_many_rows_is_refused(moderator_client, amanat, settings):
+    settings.NEWSROOM_IMPORT_MAX_ROWS = 2
+    response = upload(moderator_client, xlsx_bytes(ROWS), name="ppo.xlsx")
+    assert "Лист Excel занимает ячейки до I4, а можно не больше 2 строк и 50 столбцов." in response.content.decode()
+    assert PrimaryOrganisation.objects.count() == 0
+
+
+def test_a_far_away_excel_cell_is_refused_from_the_sheets_declared_size(moderator_client, amanat, memory_ceiling):
+    workbook = xlsx_bytes(ROWS, far_cell="XFD1048576")
+    response, peak = peak_memory_of(upload, moderator_client, workbook, "ppo.xlsx")
+    assert "Лист Excel занимает ячейки до XFD1048576, а можно не больше 20\xa0000 строк и 50 столбцов." in (
+        response.content.decode()
+    )
+    assert response.context.get("confirm_form") is None
+    assert PrimaryOrganisation.objects.count() == 0
+    assert peak < 50
+
+
+@pytest.mark.parametrize(
+    ("far_cell", "message"),
+    [("A1048576", "В таблице больше 20\xa0000 строк."), ("XFD3", "В строке 3 больше 50 столбцов.")],
+)
+def test_a_far_away_excel_cell_behind_a_wrong_declared_size_is_refused_while_reading(
+    moderator_client, amanat, memory_ceiling, far_cell, message
+):
+    def declare_small_size(xml, write):
+        start = xml.index(b"<dimension ")
+        write(xml[:start] + b'<dimension ref="A1:I4" />' + xml[xml.index(b"/>", start) + 2 :])
+
+    workbook = rewrite_sheet(xlsx_bytes(ROWS, far_cell=far_cell), declare_small_size)
+
+    response, peak = peak_memory_of(upload, moderator_client, workbook, "ppo.xlsx")
+    assert message in response.content.decode()
+    assert PrimaryOrganisation.objects.count() == 0
+    assert peak < 50
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(moderator_client, amanat, memory_ceiling, var_dir):
+    def inflate(xml, write):
+        # One cell whose text unpacks to 60 MB from a few dozen kilobytes.
+        head, tail = xml.split("Айгуль Касымова".encode())
+        write(head)
+        for _ in range(60):
+            write(b"x" * 2**20)
+        write(tail)
+
+    bomb = rewrite_sheet(xlsx_bytes(ROWS), inflate)
+    assert len(bomb) < 2**20
+    response, peak = peak_memory_of(upload, moderator_client, bomb, "ppo.xlsx")
+    assert "Файл Excel распаковывается в 60,0 МБ, а можно не больше 50 МБ" in response.content.decode()
+    assert PrimaryOrganisation.objects.count() == 0
+    assert peak < 50
+    assert stored_files(var_dir) == []
+
+
+def test_the_zip_bomb_check_reads_only_the_zip_directory(moderator_client, amanat):
+    # The sheet is small and valid; only the directory says it unpacks to 1 GB, so only a check of the directory
+    # refuses it.
+    workbook = declare_unzipped_size(xlsx_bytes(ROWS), "xl/worksheets/sheet1.xml", 2**30)
+    response = upload(moderator_client, workbook, "ppo.xlsx")
+    assert "Файл Excel распаковывается в 1\xa0024,0 МБ" in response.content.decode()
+    assert PrimaryOrganisation.objects.count() == 0
+
+
+def test_the_import_page_states_the_caps(moderator_client):
+    content = moderator_client.get("/admin/parties/primaryorganisation/import/").content.decode()
+    assert "Файл — не больше 5 МБ, 20\xa0000 строк и 50 столбцов" in content
