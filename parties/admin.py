@@ -1,15 +1,19 @@
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import XLSX
-from import_export.tmp_storages import CacheStorage, TempFolderStorage
 
+from parties import uploads
 from parties.formats import ExcelCSV, SpreadsheetFormat, UnreadableFile
 from parties.models import Party, PartyProject, PrimaryOrganisation
 from parties.resources import COLUMNS, REQUIRED_COLUMNS, PrimaryOrganisationResource
@@ -49,6 +53,8 @@ class PrimaryOrganisationAdmin(ImportExportModelAdmin):
     import_formats = [SpreadsheetFormat]
     export_formats = [ExcelCSV, XLSX]
     import_template_name = "parties/primaryorganisation_import.html"
+    import_form_class = uploads.ImportForm
+    confirm_form_class = uploads.ConfirmImportForm
 
     @admin.display(description=gettext_lazy("район или город"), ordering=Coalesce("city__name", "district__name"))
     def place(self, organisation):
@@ -63,20 +69,36 @@ class PrimaryOrganisationAdmin(ImportExportModelAdmin):
     def get_tmp_storage_class(self):
         # The confirming request may reach another worker or server than the preview: keep the upload in the
         # shared cache when there is one (Redis), on the local disk otherwise.
-        if getattr(settings, "IMPORT_EXPORT_TMP_STORAGE_CLASS", None):
-            return super().get_tmp_storage_class()
         if settings.CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
-            return TempFolderStorage
-        return CacheStorage
+            return uploads.FolderStorage
+        return uploads.CacheStorage
+
+    def get_import_form_kwargs(self, request):
+        return {**super().get_import_form_kwargs(request), "user": request.user}
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        return {**super().get_confirm_form_kwargs(request, import_form), "user": request.user}
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        storage = self.get_tmp_storage_class()(owner_id=import_file.owner_id, read_mode=input_format.get_read_mode())
+        storage.save(b"".join(import_file.chunks()))
+        return storage
 
     def get_import_context_data(self, **kwargs):
-        return {"columns": COLUMNS, "required_columns": REQUIRED_COLUMNS}
+        caps = {
+            "mb": settings.NEWSROOM_IMPORT_MAX_MB,
+            "rows": number_format(settings.NEWSROOM_IMPORT_MAX_ROWS, force_grouping=True),
+            "columns": settings.NEWSROOM_IMPORT_MAX_COLUMNS,
+        }
+        return {"columns": COLUMNS, "required_columns": REQUIRED_COLUMNS, "import_caps": caps}
 
     def get_import_data_kwargs(self, **kwargs):
         # One bad row, even one that turns bad between preview and confirmation, imports nothing.
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
 
     def add_data_read_fail_error_to_form(self, form, e):
+        # Nothing can be confirmed from a file that cannot be read: it is not kept.
+        self.get_tmp_storage_class()(name=form.cleaned_data["import_file"].tmp_storage_name).remove()
         if isinstance(e, UnreadableFile):
             form.add_error("import_file", str(e))
         else:
@@ -85,13 +107,27 @@ class PrimaryOrganisationAdmin(ImportExportModelAdmin):
                 _("Не удалось прочитать файл: сохраните таблицу как CSV или «Книгу Excel (.xlsx)» и загрузите снова."),
             )
 
+    @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            # A hand-made confirmation naming a file that is not the user's own: nothing is read or removed.
+            messages.error(request, " ".join(confirm_form.errors.get("import_file_name", [uploads.GONE_FILE])))
+            return redirect(reverse("admin:parties_primaryorganisation_import"))
         try:
             return super().process_import(request, **kwargs)
-        except (OSError, UnreadableFile):
-            # The uploaded file is gone, e.g. after a second click on «Подтвердить импорт».
-            messages.error(request, _("Файл для импорта больше недоступен: загрузите его снова."))
+        except UnreadableFile as error:
+            # Among others: the uploaded file is gone, e.g. after a second click on «Подтвердить импорт».
+            messages.error(request, str(error))
             return redirect(reverse("admin:parties_primaryorganisation_import"))
+        except OSError:
+            messages.error(request, uploads.GONE_FILE)
+            return redirect(reverse("admin:parties_primaryorganisation_import"))
+        finally:
+            # One confirmation per upload, whatever its outcome.
+            self.get_tmp_storage_class()(name=confirm_form.cleaned_data["import_file_name"]).remove()
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():

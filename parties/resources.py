@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.results import RowResult
 
+from parties.formats import escape_formulae
 from parties.models import Party, PrimaryOrganisation
 from regions.models import City, District, Region
 
@@ -335,6 +336,10 @@ class PrimaryOrganisationResource(resources.ModelResource):
 
     def get_queryset(self):
         return PrimaryOrganisation.objects.select_related("party", "region", "district", "city")
+
+    def after_export(self, queryset, dataset, **kwargs):
+        # Whatever the format, no cell reaches a regional office's spreadsheet as a formula.
+        escape_formulae(dataset)
 
     def before_import(self, dataset, **kwargs):
         dataset.headers = [column_title(header) for header in dataset.headers]
