@@ -77,7 +77,12 @@ class PrimaryOrganisationAdmin(ImportExportModelAdmin):
         return {**super().get_import_form_kwargs(request), "user": request.user}
 
     def get_confirm_form_kwargs(self, request, import_form=None):
-        return {**super().get_confirm_form_kwargs(request, import_form), "user": request.user}
+        return {
+            **super().get_confirm_form_kwargs(request, import_form),
+            "user": request.user,
+            "format_count": len(self.get_import_formats()),
+            "resource_count": len(self.get_import_resource_classes(request)),
+        }
 
     def write_to_tmp_storage(self, import_file, input_format):
         storage = self.get_tmp_storage_class()(owner_id=import_file.owner_id, read_mode=input_format.get_read_mode())
@@ -114,7 +119,8 @@ class PrimaryOrganisationAdmin(ImportExportModelAdmin):
         confirm_form = self.create_confirm_form(request)
         if not confirm_form.is_valid():
             # A hand-made confirmation naming a file that is not the user's own: nothing is read or removed.
-            messages.error(request, " ".join(confirm_form.errors.get("import_file_name", [uploads.GONE_FILE])))
+            errors = confirm_form.errors.get("import_file_name") or [uploads.FOREIGN_FILE]
+            messages.error(request, " ".join(str(error) for error in errors))
             return redirect(reverse("admin:parties_primaryorganisation_import"))
         try:
             return super().process_import(request, **kwargs)

@@ -132,9 +132,26 @@ class ImportForm(import_export_forms.ImportForm):
 class ConfirmImportForm(import_export_forms.ConfirmImportForm):
     """The confirmation step: it names a file issued to the confirming user, or nothing is read."""
 
-    def __init__(self, *, user, **kwargs):
+    def __init__(self, *, user, format_count=1, resource_count=1, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        self.format_count = format_count
+        self.resource_count = resource_count
+
+    @staticmethod
+    def index_in(value, count, *, blank_ok=False):
+        """A choice the preview page offered: an index below `count` (import-export calls int() on it)."""
+        if blank_ok and value == "":
+            return value
+        if not (value.isascii() and value.isdigit() and int(value) < count):
+            raise forms.ValidationError(FOREIGN_FILE)
+        return value
+
+    def clean_format(self):
+        return self.index_in(self.cleaned_data["format"], self.format_count)
+
+    def clean_resource(self):
+        return self.index_in(self.cleaned_data.get("resource") or "", self.resource_count, blank_ok=True)
 
     def clean_import_file_name(self):
         token = self.cleaned_data["import_file_name"]

@@ -199,6 +199,16 @@ def test_another_user_cannot_confirm_an_upload(moderator_client, other_moderator
     assert PrimaryOrganisation.objects.count() == 3
 
 
+@pytest.mark.parametrize("field, value", [("format", "9"), ("format", "x"), ("resource", "7"), ("resource", "x")])
+def test_a_hand_made_confirmation_with_a_bad_choice_is_refused_calmly(moderator_client, amanat, field, value):
+    preview = upload(moderator_client, csv_bytes(ROWS))
+    hand_made = {**preview.context["confirm_form"].initial, "confirm": "1", field: value}
+    refused = moderator_client.post(PROCESS_URL, hand_made, follow=True)
+    assert refused.status_code == 200
+    assert messages_of(refused)
+    assert PrimaryOrganisation.objects.count() == 0
+
+
 @pytest.fixture
 def planted_file():
     """A valid registry file outside the uploads, in the system's temporary folder."""
