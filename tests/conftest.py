@@ -36,6 +36,13 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def var_dir(settings, tmp_path):
+    """Files the application keeps under var/ (imports waiting for confirmation) go to each test's own."""
+    settings.VAR_DIR = tmp_path / "var"
+    return settings.VAR_DIR
+
+
 @pytest.fixture
 def journalist(db):
     user = UserFactory(username="journalist", is_staff=True)

@@ -30,13 +30,6 @@ FORMULA = '=HYPERLINK("http://evil","x")'
 FOREIGN_FILE = "Подтвердить можно только файл, который вы сами загрузили на этой странице"
 
 
-@pytest.fixture(autouse=True)
-def var_dir(settings, tmp_path):
-    """Uploads waiting for confirmation go to a folder of each test's own."""
-    settings.VAR_DIR = tmp_path / "var"
-    return settings.VAR_DIR
-
-
 @pytest.fixture
 def amanat(db):
     return PartyFactory(amanat=True)
