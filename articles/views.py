@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from articles import counters
 from articles import search as full_text
 from articles.models import Article, ArticleTag, Section
 from articles.pagination import BoundedPaginator, CountedPaginator, paginate
@@ -127,6 +128,7 @@ def article_context(article, *, is_preview=False):
         # Read only when the template's fragment for this story and content generation is not cached.
         "related": SimpleLazyObject(lambda: related_articles(article, links["tags"])),
         **links,
+        "counter_token": counters.page_token(article.pk),
         "is_preview": is_preview,
     }
 
