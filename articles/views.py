@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db.models import BigIntegerField, Count, Func, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateparse, timezone
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -251,13 +251,6 @@ def search_filters(request):
     return {
         "region": regions.get(request.GET.get("region", "")),
         "section": sections.get(request.GET.get("section", "")),
-        "date_from": parse_date(request.GET.get("from", "")),
-        "date_to": parse_date(request.GET.get("to", "")),
+        "date_from": full_text.clean_date(request.GET.get("from", "")),
+        "date_to": full_text.clean_date(request.GET.get("to", "")),
     }
-
-
-def parse_date(value):
-    try:
-        return dateparse.parse_date(value.strip()[:10]) if value else None
-    except ValueError:
-        return None
