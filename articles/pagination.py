@@ -51,6 +51,8 @@ class CountedPaginator(BoundedPaginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from error
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if number > self.page_limit():  # before an OFFSET past what PostgreSQL's bigint holds is asked for
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
 

@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils import dateparse
 from django.utils.safestring import mark_safe
 
 MAX_QUERY_LENGTH = 200
@@ -96,6 +97,14 @@ def refresh_search_vectors(queryset):
 def clean_query(text):
     text = re.sub(r"\s+", " ", (text or "").replace("\x00", " ")).strip()
     return text[:MAX_QUERY_LENGTH]
+
+
+def clean_date(value):
+    """The date a search filter reads from `value` (YYYY-MM-DD), or None when it names no real date."""
+    try:
+        return dateparse.parse_date(value.strip()[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def search_query(text, language):

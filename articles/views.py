@@ -5,12 +5,13 @@ from django.core.cache import cache
 from django.db.models import BigIntegerField, Count, Func, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateparse, timezone
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from articles import counters
 from articles import search as full_text
 from articles.models import Article, ArticleTag, Section
 from articles.pagination import BoundedPaginator, CountedPaginator, paginate
@@ -127,6 +128,7 @@ def article_context(article, *, is_preview=False, links=None):
         # Read only when the template's fragment for this story and content generation is not cached.
         "related": SimpleLazyObject(lambda: related_articles(article, links["tags"])),
         **links,
+        "counter_token": counters.page_token(article.pk),
         "is_preview": is_preview,
     }
 
@@ -249,13 +251,6 @@ def search_filters(request):
     return {
         "region": regions.get(request.GET.get("region", "")),
         "section": sections.get(request.GET.get("section", "")),
-        "date_from": parse_date(request.GET.get("from", "")),
-        "date_to": parse_date(request.GET.get("to", "")),
+        "date_from": full_text.clean_date(request.GET.get("from", "")),
+        "date_to": full_text.clean_date(request.GET.get("to", "")),
     }
-
-
-def parse_date(value):
-    try:
-        return dateparse.parse_date(value.strip()[:10]) if value else None
-    except ValueError:
-        return None

@@ -1,16 +1,23 @@
 """Cache of anonymous public pages, invalidated at once by any content change or scheduled publication."""
 
 import hashlib
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
+from articles.pagination import MAX_PAGES
+from articles.search import clean_date, clean_query
 from newsroom import generation
-from regions.navigation import CITY_COOKIE
+from regions.navigation import CITY_COOKIE, navigation
 
 UNCACHED_PREFIXES = ("/admin/", "/ckeditor/", "/healthz", "/media/", "/static/", "/i18n/")
+# It sets the reader's cookie and redirects to its `next`: it reads its parameters as they come.
+UNCACHED_PATHS = ("/regions/choose-city/", "/kk/regions/choose-city/")
+SEARCH_PATHS = ("/search/", "/kk/search/")
+SITEMAP_PATHS = ("/sitemap.xml", "/news-sitemap.xml")
 
 
 def is_cacheable(request):
@@ -19,15 +26,87 @@ def is_cacheable(request):
         settings.NEWSROOM_PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
         and not request.path.startswith(UNCACHED_PREFIXES)
+        and request.path not in UNCACHED_PATHS
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )
 
 
 def cache_key(request, token):
+    """Key the page on what its rendering reads; call it after public_query() has cleaned the query string."""
     # The language is part of the path (Russian unprefixed, /kk/…): LocaleMiddleware never looks further.
-    # The host is part of the key: feeds and sitemaps carry absolute links built from it.
-    variant = "|".join([request.get_host(), request.COOKIES.get(CITY_COOKIE, ""), request.get_full_path()])
+    # The scheme and host are part of the key: pages, feeds and sitemaps carry absolute links built from them
+    # (the scheme is the client's only as a trusted proxy says, newsroom/proxy.py; the host is an allowed one).
+    variant = "|".join([request.scheme, request.get_host(), reader_city_key(request), request.get_full_path()])
     return f"page:{token}:{hashlib.sha256(variant.encode()).hexdigest()}"
+
+
+def reader_city_key(request):
+    """The reader's chosen city if it is a known one other than the default, else "" (the header's default)."""
+    chosen = request.COOKIES.get(CITY_COOKIE)
+    if not chosen or chosen == settings.NEWSROOM_DEFAULT_CITY or chosen not in navigation()["cities"]:
+        return ""
+    return chosen
+
+
+def page_number(value):
+    """The page a paginator shows: "" (the first) when empty, the number, or "0" (no such page)."""
+    if not value.strip():
+        return ""
+    try:
+        number = int(value)
+    except ValueError:
+        return "0"
+    return str(number) if 1 <= number <= MAX_PAGES else "0"  # sitemaps too: 100 pages are 5 million links
+
+
+def search_text(value):
+    return clean_query(value)
+
+
+def known_region(value):
+    return value if any(region.slug == value for region in navigation()["regions"]) else ""
+
+
+def known_section(value):
+    return value if any(section.slug == value for section in navigation()["sections"]) else ""
+
+
+def search_date(value):
+    date = clean_date(value)
+    return date.isoformat() if date else ""
+
+
+LISTING_PARAMETERS = {"page": page_number}
+SEARCH_PARAMETERS = {
+    "from": search_date,
+    "page": page_number,
+    "q": search_text,
+    "region": known_region,
+    "section": known_section,
+    "to": search_date,
+}
+SITEMAP_PARAMETERS = {"p": page_number}
+
+
+def public_query(request):
+    """Keep only the query parameters the page reads, cleaned the way its view reads them, in one order.
+
+    Any other parameter (?utm_source=…, ?cachebust=…) and any spelling of the same value then share one cache
+    entry, and the page is rendered from exactly what its key says: links that repeat the query string
+    (pagination, the language switch, the city chooser's `next`) cannot carry a stranger's parameters.
+    """
+    if not request.META.get("QUERY_STRING"):
+        return
+    if request.path in SEARCH_PATHS:
+        readers = SEARCH_PARAMETERS
+    elif request.path in SITEMAP_PATHS:
+        readers = SITEMAP_PARAMETERS
+    else:
+        readers = LISTING_PARAMETERS
+    pairs = [(name, clean(request.GET.get(name, ""))) for name, clean in readers.items() if name in request.GET]
+    query_string = urlencode([(name, value) for name, value in pairs if value])
+    request.META["QUERY_STRING"] = query_string
+    request.GET = QueryDict(query_string)
 
 
 class PublicPageCacheMiddleware:
@@ -52,6 +131,7 @@ class PublicPageCacheMiddleware:
             if user is not None and user.is_authenticated:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
+        public_query(request)
         key = cache_key(request, generation.current_generation())
         stored = cache.get(key)
         if stored is not None:

@@ -171,6 +171,8 @@ else:
 
 # Anonymous public pages are kept this long at most; any content change makes them stale at once.
 NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", 300))
+# Views and shares counted from one client address (an IPv6 /64) per 30 minutes, across all stories.
+NEWSROOM_COUNTS_PER_ADDRESS = int(os.environ.get("NEWSROOM_COUNTS_PER_ADDRESS", 100))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

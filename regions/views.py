@@ -1,6 +1,6 @@
 from django.db.models import Exists, OuterRef
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -73,9 +73,11 @@ def choose_city(request):
     """Remember the reader's city in a cookie and go back to where they were."""
     key = request.GET.get("city", "")
     target = request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        target = "/"
-    response = redirect(target)
+    # Only a path on this site: shortcuts.redirect() would take "home" for a view name and fail on others.
+    is_local_path = target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=False
+    )
+    response = HttpResponseRedirect(target if is_local_path else "/")
     if key in navigation()["cities"]:
         response.set_cookie(CITY_COOKIE, key, max_age=CITY_COOKIE_AGE, samesite="Lax", httponly=True)
     return response

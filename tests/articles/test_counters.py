@@ -8,6 +8,7 @@ import time_machine
 from django.core.cache import cache
 from django.utils import timezone, translation
 
+from articles.counters import page_token
 from articles.models import Article
 from tests.factories import ArticleFactory
 
@@ -20,14 +21,20 @@ KINDS = {"view": "views_count", "share": "shares_count"}
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """The 'already counted' marks live in the local-memory cache, which outlives a test."""
+    """The page cache outlives a test; the 'already counted' marks are rows, rolled back with it."""
     cache.clear()
     with translation.override("ru"):  # a /kk/ request in an earlier test leaves Kazakh active
         yield
 
 
 def post(client, article, kind, address="10.0.0.1", agent=FIREFOX, prefix=""):
-    return client.post(f"{prefix}/news/{article.slug}/{kind}/", REMOTE_ADDR=address, HTTP_USER_AGENT=agent)
+    """Post as the article page's script does, with the token the page carries."""
+    return client.post(
+        f"{prefix}/news/{article.slug}/{kind}/",
+        {"token": page_token(article.pk)},
+        REMOTE_ADDR=address,
+        HTTP_USER_AGENT=agent,
+    )
 
 
 def stored_count(article, kind):
