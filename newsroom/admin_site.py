@@ -9,7 +9,10 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
-from django.http import HttpResponseRedirect
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxLengthValidator
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -34,6 +37,15 @@ class CodeForm(forms.Form):
         super().__init__(*args, **kwargs)
         if label:
             self.fields["code"].label = label
+
+
+class LoginForm(AdminAuthenticationForm):
+    """The admin's login form; a user name longer than any account's is refused before it is looked up."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class TwoStepLoginView(LoginView):
@@ -79,7 +91,21 @@ class NewsroomAdminSite(admin.AdminSite):
         return [
             path("login/code/", self.login_code, name="login_code"),
             path("two-factor/", self.admin_view(self.two_factor_setup), name="two_factor"),
+            path("r/<int:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name="view_on_site"),
         ] + super().get_urls()
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """Django's "view on site" redirect, only to objects the person may view in this admin.
+
+        Django's own answers any staff member with the object's public address, which names a colleague's
+        draft by its slug (its transliterated headline).
+        """
+        content_type = ContentType.objects.filter(pk=content_type_id).first()
+        model_admin = self._registry.get(content_type.model_class()) if content_type else None
+        obj = model_admin.get_object(request, object_id) if model_admin else None
+        if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+            raise Http404
+        return contenttype_views.shortcut(request, content_type_id, object_id)
 
     @method_decorator(never_cache)
     @login_not_required
@@ -102,7 +128,7 @@ class NewsroomAdminSite(admin.AdminSite):
         request.current_app = self.name
         return TwoStepLoginView.as_view(
             extra_context=context,
-            authentication_form=self.login_form or AdminAuthenticationForm,
+            authentication_form=self.login_form or LoginForm,
             template_name=self.login_template or "admin/login.html",
         )(request)
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -471,3 +472,28 @@ def test_the_shared_preview_runs_a_small_number_of_queries_whatever_the_story_ho
         ArticleFactory(published=True, region=north, tags=["тег 1"], title=f"Соседний материал {number}")
 
     assert shared_page_queries(client, small) == shared_page_queries(client, large) <= 8
+
+
+# Django's "view on site" redirect names an object's public address, a draft's slug (its headline) too.
+
+
+def view_on_site(client, article):
+    content_type = ContentType.objects.get_for_model(Article)
+    return client.get(f"/admin/r/{content_type.pk}/{article.pk}/")
+
+
+def test_view_on_site_does_not_name_a_colleagues_draft(client, journalist, other_journalist):
+    draft = ArticleFactory(author=other_journalist, title="Секретный черновик коллеги о выборах")
+    client.force_login(journalist)
+    response = view_on_site(client, draft)
+    assert response.status_code == 404
+    assert draft.slug not in response.headers.get("Location", "")
+    assert view_on_site(client, ArticleFactory(author=journalist)).status_code == 302
+
+
+def test_view_on_site_with_a_made_up_id_is_not_found(client, journalist):
+    client.force_login(journalist)
+    content_type = ContentType.objects.get_for_model(Article)
+    for object_id in ["999999", "abc", "1%00"]:
+        assert client.get(f"/admin/r/{content_type.pk}/{object_id}/").status_code == 404
+    assert client.get("/admin/r/999999/1/").status_code == 404
