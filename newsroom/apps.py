@@ -1,4 +1,4 @@
-"""The admin app, with the Newsroom admin site, its device pages and the two-factor deployment check."""
+"""The admin app, with the Newsroom admin site, its device pages and the site's security checks."""
 
 from django.conf import settings
 from django.contrib.admin.apps import AdminConfig
@@ -22,6 +22,7 @@ class NewsroomAdminConfig(AdminConfig):
                 admin.site.unregister(model)
             admin.site.register(model, DeviceAdmin)
         checks.register(check_two_factor_required, checks.Tags.security, deploy=True)
+        checks.register(check_trusted_proxies, checks.Tags.security)
 
 
 def check_two_factor_required(app_configs, **kwargs):
@@ -35,4 +36,18 @@ def check_two_factor_required(app_configs, **kwargs):
             hint="Leave NEWSROOM_REQUIRE_2FA unset (on by default) or set it to 1 in production.",
             id="newsroom.W001",
         )
+    ]
+
+
+def check_trusted_proxies(app_configs, **kwargs):
+    """Refuse proxy entries that are not addresses: a host name would silently trust nobody."""
+    from newsroom.proxy import invalid_proxies
+
+    return [
+        checks.Error(
+            f"NEWSROOM_TRUSTED_PROXIES has {entry!r}, which is not an IP address or network.",
+            hint="Give the proxy's address (e.g. 127.0.0.1 or 10.0.0.0/24), not its host name.",
+            id="newsroom.E001",
+        )
+        for entry in invalid_proxies(settings.NEWSROOM_TRUSTED_PROXIES)
     ]

@@ -24,16 +24,36 @@ FORWARDING_HEADERS = (
 )
 
 
+def parse_network(value: str):
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def invalid_proxies(proxies) -> list[str]:
+    """Entries of NEWSROOM_TRUSTED_PROXIES that are not addresses or networks (a host name, say)."""
+    return [proxy for proxy in proxies if parse_network(proxy) is None]
+
+
 @lru_cache(maxsize=8)
 def trusted_networks(proxies: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+    # An entry that is not an address is never trusted; the system check newsroom.E001 names it.
+    return tuple(network for network in map(parse_network, proxies) if network is not None)
 
 
 def parse_address(value: str):
+    """An address as proxies write it: bare, `[v6]:port` or `v4:port`; IPv4-mapped IPv6 as IPv4."""
+    value = value.strip()
+    if value.startswith("["):
+        value = value[1:].partition("]")[0]
+    elif value.count(":") == 1:
+        value = value.partition(":")[0]
     try:
-        return ipaddress.ip_address(value.strip())
+        address = ipaddress.ip_address(value)
     except ValueError:
         return None
+    return getattr(address, "ipv4_mapped", None) or address
 
 
 def is_trusted(address) -> bool:

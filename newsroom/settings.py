@@ -285,6 +285,7 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@example.org")
 
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"  # where signing in leads when `next` is missing or not a local address
 
 # HTTPS-only cookies, HSTS and the SSL redirect are on whenever DEBUG is off;
 # `make run` sets DJANGO_HTTPS=0 to serve plain HTTP on localhost.

@@ -114,3 +114,37 @@ def test_the_trusted_proxys_forwarded_proto_is_believed(client, settings, behind
     settings.NEWSROOM_SITE_URL = ""
     response = client.get(reverse("feed"), HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR=PROXY)
     assert b"https://testserver" in response.content
+
+
+def test_a_user_name_longer_than_any_account_is_refused_calmly(client):
+    response = client.post(LOGIN, {"username": "x" * 300, "password": "wrong"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_signing_in_with_a_foreign_next_leads_to_the_desk(client, journalist):
+    response = client.post(
+        LOGIN, {"username": "journalist", "password": "secret-password", "next": "https://evil.example/"}
+    )
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+
+
+def test_a_proxy_named_by_host_name_is_an_error_and_trusts_nobody(client, settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.NEWSROOM_TRUSTED_PROXIES = ["nginx"]
+    with pytest.raises(SystemCheckError, match="newsroom.E001"):
+        call_command("check")
+    response = client.get("/robots.txt", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 200
+    assert response.wsgi_request.scheme == "http"
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded"),
+    [("::ffff:127.0.0.1", "203.0.113.7"), (PROXY, "203.0.113.7:51234"), (PROXY, "[2001:db8::7]:443")],
+)
+def test_proxies_and_clients_are_read_in_the_forms_proxies_write_them(client, behind_proxy, peer, forwarded):
+    response = client.get("/robots.txt", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
+    assert response.wsgi_request.META["REMOTE_ADDR"] == forwarded.rsplit(":", 1)[0].strip("[]")
