@@ -1,5 +1,7 @@
 """The apps' static files as Django finds them, less the pages CKEditor ships for its tests and demos."""
 
+from fnmatch import fnmatchcase
+
 from django.contrib.staticfiles import finders
 
 # The editor needs none of these; published on the site's origin they are pages anyone can open.
@@ -21,3 +23,8 @@ class AppDirectoriesFinder(finders.AppDirectoriesFinder):
 
     def list(self, ignore_patterns):
         return super().list([*(ignore_patterns or []), *EDITOR_TEST_PAGES])
+
+    def find(self, path, find_all=False, **kwargs):
+        if any(fnmatchcase(path, pattern) for pattern in EDITOR_TEST_PAGES):
+            return []  # as Django's finders answer "not here", whether asked for one match or all
+        return super().find(path, find_all=find_all, **kwargs)

@@ -48,9 +48,10 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.NEWSROOM_SERVE_MEDIA:
-    # At MEDIA_URL's path, also when MEDIA_URL names another host that points at this app.
-    media_prefix = re.escape(urlsplit(settings.MEDIA_URL).path.lstrip("/"))
-    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.+)$", views.media, name="media")]
+# At MEDIA_URL's path, also when MEDIA_URL names another host that points at this app. A media host whose
+# files sit at its root is never served by the app: the route would swallow every path of the site.
+media_prefix = urlsplit(settings.MEDIA_URL).path.strip("/")
+if settings.NEWSROOM_SERVE_MEDIA and media_prefix:
+    urlpatterns += [re_path(rf"^{re.escape(media_prefix)}/(?P<path>.+)$", views.media, name="media")]
 
 handler500 = "newsroom.views.server_error"

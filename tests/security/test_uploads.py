@@ -1,13 +1,16 @@
 """Uploads never put active content on the site's origin (security issue 12, §1)."""
 
+import importlib
 import io
 import mimetypes
+import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.test import override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
 from PIL import Image
 
 from articles.images import PHOTO_TYPES
@@ -232,6 +235,27 @@ def test_media_url_comes_from_the_environment():
     assert storage["url"] == "https://media.example.kz/covers/2026/11/photo.jpg"
 
 
+@pytest.fixture
+def media_at_the_root_of_another_host(settings):
+    """The URLconf as a production site with its own media host (and NEWSROOM_SERVE_MEDIA left on) builds it."""
+    settings.MEDIA_URL = "https://media.example.kz/"
+    settings.NEWSROOM_SERVE_MEDIA = True
+    clear_url_caches()
+    importlib.reload(sys.modules[settings.ROOT_URLCONF])
+    yield
+    settings.MEDIA_URL = "/media/"
+    clear_url_caches()
+    importlib.reload(sys.modules[settings.ROOT_URLCONF])
+
+
+def test_a_media_host_at_its_root_does_not_swallow_the_sites_paths(
+    client, media_root, media_at_the_root_of_another_host
+):
+    put(media_root, "photo.jpg", jpeg_bytes())
+    assert client.get("/news").status_code == 301  # CommonMiddleware's slash, as without a media host
+    assert client.get("/photo.jpg").status_code == 404
+
+
 def test_photos_from_a_separate_media_origin_are_linked_and_allowed_by_the_csp(client, journalist, settings):
     settings.MEDIA_URL = "https://media.example.kz/"
     client.force_login(journalist)
@@ -290,6 +314,18 @@ def test_collectstatic_publishes_the_editor_without_its_test_pages(static_root):
     plugins = "ckeditor/ckeditor/plugins"
     assert pages == [f"{plugins}/preview/preview.html", f"{plugins}/wsc/dialogs/ciframe.html",
                      f"{plugins}/wsc/dialogs/tmpFrameset.html"]  # fmt: skip
+
+
+def test_the_editor_test_pages_are_not_found_by_the_static_finders_either():
+    """WhiteNoise in DEBUG and runserver look files up one by one rather than from collectstatic."""
+    assert finders.find("ckeditor/ckeditor/ckeditor.js")
+    assert finders.find("ckeditor/ckeditor/plugins/preview/preview.html")
+    for path in [
+        "ckeditor/ckeditor/plugins/exportpdf/tests/manual/integration.html",
+        "ckeditor/ckeditor/bender-runner.config.json",
+    ]:
+        assert not finders.find(path)
+        assert finders.find(path, find_all=True) == []
 
 
 def test_static_files_carry_the_page_security_headers(client, settings, static_root):
