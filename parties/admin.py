@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import BadRequest, FieldError, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
@@ -65,6 +66,13 @@ class PrimaryOrganisationAdmin(ImportExportModelAdmin):
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
+
+    def get_export_queryset(self, request):
+        """The list's filters from the address; a made-up one is a bad request (the list page says ?e=1)."""
+        try:
+            return super().get_export_queryset(request)
+        except (IncorrectLookupParameters, FieldError, ValidationError) as error:
+            raise BadRequest("Unknown filter in the export's address") from error
 
     def get_tmp_storage_class(self):
         # The confirming request may reach another worker or server than the preview: keep the upload in the

@@ -379,3 +379,17 @@ def test_the_zip_bomb_check_reads_only_the_zip_directory(moderator_client, amana
 def test_the_import_page_states_the_caps(moderator_client):
     content = moderator_client.get("/admin/parties/primaryorganisation/import/").content.decode()
     assert "Файл — не больше 5 МБ, 20\xa0000 строк и 50 столбцов" in content
+
+
+# The export page reads the list's filters from its address.
+
+
+@pytest.mark.parametrize("query", ["foo=1", "is_active__exact=zz", "members_count__gte=many"])
+def test_an_export_with_a_made_up_filter_is_a_bad_request(client, journalist, amanat, query):
+    client.force_login(journalist)
+    assert client.get(f"/admin/parties/primaryorganisation/export/?{query}").status_code == 400
+
+
+def test_an_export_with_a_real_filter_still_opens(client, journalist, amanat):
+    client.force_login(journalist)
+    assert client.get("/admin/parties/primaryorganisation/export/?is_active__exact=1").status_code == 200
