@@ -84,7 +84,7 @@ query_strings = st.lists(st.tuples(st.sampled_from(PARAMETERS), hostile), max_si
 )
 cookies = st.one_of(st.none(), st.text(st.characters(min_codepoint=1, max_codepoint=255), max_size=80))
 BOUNDED = settings(
-    max_examples=40,
+    max_examples=12,  # ~0.3 s a request in tests: 21 pages × 12 inputs keep the module near a minute
     deadline=None,
     derandomize=True,
     database=None,
