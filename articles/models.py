@@ -50,6 +50,19 @@ class ArticleQuerySet(models.QuerySet):
         """Articles readers may see now: published, with a publication time already reached."""
         return self.filter(published_now(now))
 
+    def public(self):
+        """What readers of the current page see: published now, in the page's language."""
+        return self.published().in_language(translation.get_language() or "ru")
+
+    def linked_to_party(self, party):
+        """Articles linked to the party's organisations or projects, whatever their status."""
+        through_organisations = Article.party_organisations.through.objects.filter(primaryorganisation__party=party)
+        through_projects = Article.party_projects.through.objects.filter(partyproject__party=party)
+        return self.filter(
+            models.Q(pk__in=through_organisations.values("article_id"))
+            | models.Q(pk__in=through_projects.values("article_id"))
+        )
+
     def in_region(self, region):
         return self.filter(region=region)
 

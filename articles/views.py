@@ -31,16 +31,11 @@ class Unnest(Func):
     function = "unnest"
 
 
-def visible_articles():
-    """Published articles in the language of the current page."""
-    return Article.objects.published().in_language(get_language() or "ru")
-
-
 class TagPaginator(BoundedPaginator):
     """Pages of a tag's stories, counted and cut from its visible taggings, newest first.
 
     The taggings' index (ArticleTag's article_tag_listing_idx) holds the order and the count; a page
-    reads only its own articles, through visible_articles() again, so a stale copy could hide a story
+    reads only its own articles, through Article.objects.public() again, so a stale copy could hide a story
     for a moment but never show one readers may not see.
     """
 
@@ -52,12 +47,12 @@ class TagPaginator(BoundedPaginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = self.object_list.values("content_object")[bottom : bottom + self.per_page]
-        articles = visible_articles().filter(pk__in=ids).for_listing().newest_first()
+        articles = Article.objects.public().filter(pk__in=ids).for_listing().newest_first()
         return self._get_page(articles, number, self)
 
 
 def home(request):
-    articles = visible_articles().for_listing()
+    articles = Article.objects.public().for_listing()
     latest = list(articles.newest_first()[: HOME_LATEST + 1])
     main_story = next((a for a in latest if a.is_featured), latest[0] if latest else None)
     latest = [a for a in latest if a != main_story][:HOME_LATEST]
@@ -108,7 +103,7 @@ def region_blocks(request, articles):
 
 
 def article_list(request):
-    page = paginate(request, visible_articles().for_listing().newest_first())
+    page = paginate(request, Article.objects.public().for_listing().newest_first())
     return render(request, "articles/article_list.html", {"page": page, "heading": _("Новости")})
 
 
@@ -201,7 +196,7 @@ def related_articles(article, tags, limit=4):
 
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
-    page = paginate(request, visible_articles().filter(section=section).for_listing().newest_first())
+    page = paginate(request, Article.objects.public().filter(section=section).for_listing().newest_first())
     return render(request, "articles/article_list.html", {"page": page, "heading": section.display_name})
 
 
@@ -217,7 +212,7 @@ def search_page(request):
     filters = search_filters(request)
     context = {"query": text, "filters": filters, "page": None, "max_candidates": full_text.MAX_CANDIDATES}
     if text:
-        articles = visible_articles().for_listing()
+        articles = Article.objects.public().for_listing()
         if filters["region"]:
             articles = articles.filter(region=filters["region"])
         if filters["section"]:

@@ -4,7 +4,6 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article
 from regions.models import City, District, LocalizedNameMixin, Region
 
 
@@ -62,14 +61,6 @@ class Party(LocalizedNameMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("parties:detail", args=[self.slug])
-
-    def linked_articles(self):
-        """Return the articles linked to this party's organisations or projects, whatever their status."""
-        through_organisations = Article.party_organisations.through.objects.filter(primaryorganisation__party=self)
-        through_projects = Article.party_projects.through.objects.filter(partyproject__party=self)
-        return Article.objects.filter(
-            Q(pk__in=through_organisations.values("article_id")) | Q(pk__in=through_projects.values("article_id"))
-        )
 
 
 class PrimaryOrganisationQuerySet(models.QuerySet):

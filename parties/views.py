@@ -1,8 +1,8 @@
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from articles.models import Article
 from articles.pagination import paginate
 from parties.aggregates import party_totals_by_region
 from parties.models import Party, PartyProject
@@ -20,7 +20,7 @@ def party_list(request):
 
 def party_detail(request, slug):
     party = get_object_or_404(Party.objects.with_totals(), slug=slug)
-    articles = party.linked_articles().published().in_language(get_language() or "ru").for_listing().newest_first()
+    articles = Article.objects.linked_to_party(party).public().for_listing().newest_first()
     return render(
         request,
         "parties/party_detail.html",
@@ -36,7 +36,7 @@ def party_detail(request, slug):
 
 def project_detail(request, party_slug, slug):
     project = get_object_or_404(PartyProject.objects.select_related("party"), party__slug=party_slug, slug=slug)
-    articles = project.articles.published().in_language(get_language() or "ru").for_listing().newest_first()
+    articles = project.articles.public().for_listing().newest_first()
     return render(
         request,
         "parties/partyproject_detail.html",

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from articles.models import Article
 from articles.pagination import paginate
-from articles.views import visible_articles
 from parties.aggregates import region_totals
 from regions.models import Region
 from regions.navigation import CITY_COOKIE, CITY_COOKIE_AGE, navigation
@@ -31,7 +30,7 @@ def region_detail(request, slug):
     region = next((region for region in navigation()["regions"] if region.slug == slug), None)
     if region is None:
         raise Http404
-    page = paginate(request, visible_articles().in_region(region).for_listing().newest_first())
+    page = paginate(request, Article.objects.public().in_region(region).for_listing().newest_first())
     return render(
         request,
         "regions/region_detail.html",
@@ -53,7 +52,7 @@ def city_detail(request, region_slug, slug):
         raise Http404
     # EXISTS rather than a join, as for tags (articles.views.tag_detail)
     in_city = Article.cities.through.objects.filter(city=city, article=OuterRef("pk"))
-    page = paginate(request, visible_articles().filter(Exists(in_city)).for_listing().newest_first())
+    page = paginate(request, Article.objects.public().filter(Exists(in_city)).for_listing().newest_first())
     return render(
         request,
         "regions/city_detail.html",
