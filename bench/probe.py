@@ -25,8 +25,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
+from articles.management.bench_text import SEARCH_QUERIES  # noqa: E402
 from articles.models import Article  # noqa: E402
-from bench.text import SEARCH_QUERIES  # noqa: E402
 from regions.models import Region  # noqa: E402
 
 ARTICLE_PATHS = 300

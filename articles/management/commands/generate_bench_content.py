@@ -24,10 +24,10 @@ from django.utils import timezone
 from slugify import slugify
 from taggit.models import Tag
 
+from articles.management.bench_text import PEOPLE, SentencePool, tag_names
 from articles.management.commands.seed_demo import DEMO_DIR, SECTIONS, demo_names, spread
 from articles.models import Article, ArticleTag, Section
 from articles.search import refresh_search_vectors
-from bench.text import PEOPLE, SentencePool, tag_names
 from newsroom.generation import bump_generation
 from parties.models import Party, PartyProject, PrimaryOrganisation
 from regions.models import Region
