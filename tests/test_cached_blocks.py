@@ -1,8 +1,6 @@
 """Blocks kept per content generation (home's regions, a region's side column) change with the content at once."""
 
 import pytest
-from django.core.cache import cache
-from django.utils import translation
 
 from regions.models import Region
 from tests.factories import ArticleFactory
@@ -12,11 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(settings):
+def page_cache_off(settings):
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # what is kept here is the blocks, not whole pages
-    cache.clear()
-    with translation.override("ru"):
-        yield
 
 
 def test_a_story_from_a_new_region_joins_the_home_regions_at_once(client):

@@ -32,13 +32,6 @@ REGION_SLUGS = ["severo-kazakhstanskaya-oblast", "almaty", "astana", "pavlodarsk
 TAGS = ["село", "форум", "экономика", "образование", "здоровье", "спорт", "дороги"]
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    with translation.override("ru"):
-        yield
-
-
 class Newsroom:
     """A growing body of published stories: 5 regions, 3 tags each, cities, party links, translations."""
 

@@ -5,8 +5,7 @@ from urllib.parse import quote
 
 import pytest
 import time_machine
-from django.core.cache import cache
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from articles.counters import page_token
 from articles.models import Article
@@ -17,14 +16,6 @@ pytestmark = pytest.mark.django_db
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 CHROME = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
 KINDS = {"view": "views_count", "share": "shares_count"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """The page cache outlives a test; the 'already counted' marks are rows, rolled back with it."""
-    cache.clear()
-    with translation.override("ru"):  # a /kk/ request in an earlier test leaves Kazakh active
-        yield
 
 
 def post(client, article, kind, address="10.0.0.1", agent=FIREFOX, prefix=""):

@@ -5,21 +5,13 @@ from datetime import timedelta
 import html5lib
 import pytest
 from django.core.cache import cache
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from articles.models import Article, Section
 from regions.models import Region
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """The local-memory cache outlives a test: start with no cached pages or navigation."""
-    cache.clear()
-    with translation.override("ru"):  # a /kk/ request in an earlier test leaves Kazakh active
-        yield
 
 
 def search(client, query, prefix="", **params):

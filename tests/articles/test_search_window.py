@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from articles import pagination
 from articles import search as full_text
@@ -14,13 +14,6 @@ from tests.articles.test_search import result_titles, search
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    with translation.override("ru"):
-        yield
 
 
 @pytest.fixture

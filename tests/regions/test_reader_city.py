@@ -5,8 +5,7 @@ from decimal import Decimal
 
 import html5lib
 import pytest
-from django.core.cache import cache
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from regions.models import City
 from regions.navigation import CITY_COOKIE
@@ -16,14 +15,6 @@ pytestmark = pytest.mark.django_db
 
 PETROPAVL = "severo-kazakhstanskaya-oblast/petropavlovsk"
 ALMATY = "almaty/almaty"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """The header's navigation (with the cities' weather) is cached for 300 s in local memory."""
-    cache.clear()
-    with translation.override("ru"):
-        yield
 
 
 def set_weather(key, temperature, age):
