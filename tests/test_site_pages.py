@@ -1,0 +1,91 @@
+"""What every public page shares: valid HTML5, the security headers, one h1, the language it declares."""
+
+from urllib.parse import urlencode
+
+import html5lib
+import pytest
+from django.urls import reverse
+
+from articles.models import Section
+from regions.models import City, Region
+from tests.factories import ArticleFactory, jpeg_file
+from tests.pages import get_page, parse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site_content(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    north = Region.objects.get(slug="severo-kazakhstanskaya-oblast")
+    section = Section.objects.create(name="Экономика", slug="ekonomika")
+    city = City.objects.get(region=north, slug="petropavlovsk")
+    article = ArticleFactory(
+        published=True,
+        title="Форум «Аманат» & встреча",
+        lead="Лид с <угловыми> скобками & амперсандом.",
+        region=north,
+        section=section,
+        tags=["аманат", "село"],
+        is_featured=True,
+        cover_image=jpeg_file(),
+        cover_alt="Зал форума",
+    )
+    article.cities.add(city)
+    for _ in range(3):
+        other = ArticleFactory(published=True, region=north, section=section, tags=["аманат"])
+        other.cities.add(city)
+    ArticleFactory(published=True, language="kk", title="Петропавлдағы форум", region=north, translation_of=article)
+    return article
+
+
+def site_pages(article):
+    return [
+        "/",
+        "/news/",
+        article.get_absolute_url(),
+        "/search/?" + urlencode({"q": "форум"}),
+        "/search/?q=",
+        "/search/?" + urlencode({"q": "ничего", "region": "almaty"}),
+        "/regions/",
+        "/regions/severo-kazakhstanskaya-oblast/",
+        "/regions/severo-kazakhstanskaya-oblast/petropavlovsk/",
+        "/sections/ekonomika/",
+        reverse("articles:tag", args=["аманат"]),
+        "/kk/",
+        "/kk/news/",
+        "/kk/search/?" + urlencode({"q": "форум"}),
+    ]
+
+
+def test_every_public_page_is_valid_html5(client, site_content):
+    for url in site_pages(site_content):
+        content = get_page(client, url)
+        try:
+            html5lib.HTMLParser(strict=True).parse(content)
+        except html5lib.html5parser.ParseError as error:
+            pytest.fail(f"{url}: {error}")
+
+
+def test_every_public_page_carries_the_security_headers(client, site_content):
+    for url in site_pages(site_content):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "default-src 'self'" in response["Content-Security-Policy"], url
+        assert "unsafe-inline" not in response["Content-Security-Policy"], url
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"], url
+        assert response["X-Content-Type-Options"] == "nosniff", url
+        assert response["Referrer-Policy"] == "strict-origin-when-cross-origin", url
+        assert response["X-Frame-Options"] == "DENY", url
+
+
+def test_every_public_page_has_one_h1(client, site_content):
+    for url in site_pages(site_content):
+        tree = parse(get_page(client, url))
+        assert len(list(tree.iter("h1"))) == 1, url
+
+
+def test_russian_pages_declare_russian_and_kazakh_pages_kazakh(client, site_content):
+    for url in site_pages(site_content):
+        language = "kk" if url.startswith("/kk/") else "ru"
+        assert f'<html lang="{language}">' in get_page(client, url), url
