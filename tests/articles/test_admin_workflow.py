@@ -244,7 +244,7 @@ def test_nobody_but_a_superuser_deletes_a_published_story(client, journalist, mo
     delete_url = reverse("admin:articles_article_delete", args=[article.pk])
     assert logged_in(client, moderator).post(delete_url, {"post": "yes"}).status_code == 403
     client.force_login(journalist)
-    assert client.post(delete_url, {"post": "yes"}).status_code in (302, 403)
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
     assert Article.objects.filter(pk=article.pk).exists()
     moderators_bulk = {"action": "delete_selected", "_selected_action": [article.pk], "post": "yes"}
     client.force_login(moderator)
@@ -267,7 +267,7 @@ def test_a_user_outside_the_groups_gets_nothing(client, journalist):
     article = ArticleFactory(author=journalist, status=S.REVIEW)
     client = logged_in(client, stranger)
     assert client.get(reverse("admin:articles_article_changelist")).status_code == 403
-    assert client.post(transition_url(article, "approve")).status_code in (403, 404)
+    assert client.post(transition_url(article, "approve")).status_code == 404
     article.refresh_from_db()
     assert article.status == S.REVIEW
 
