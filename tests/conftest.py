@@ -62,3 +62,10 @@ def moderator(db):
     user = UserFactory(username="moderator", is_staff=True)
     user.groups.add(Group.objects.get(name="Moderators"))
     return user
+
+
+@pytest.fixture
+def moderator_client(client, moderator):
+    """The test client, signed in as the moderator."""
+    client.force_login(moderator)
+    return client

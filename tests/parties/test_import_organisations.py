@@ -31,12 +31,6 @@ def amanat(db):
     return PartyFactory(amanat=True)
 
 
-@pytest.fixture
-def moderator_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
 def csv_bytes(rows, delimiter=";", encoding="utf-8", header=HEADER):
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows([header, *rows])

@@ -36,12 +36,6 @@ def amanat(db):
 
 
 @pytest.fixture
-def moderator_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
-@pytest.fixture
 def other_moderator_client(db):
     user = UserFactory(username="moderator2", is_staff=True)
     user.groups.add(Group.objects.get(name="Moderators"))
