@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article, CounterMark
 from newsroom.absolute import site_url
-from newsroom.proxy import client_address
+from newsroom.proxy import client_address, parse_address
 
 COUNT_ONCE_PER = timedelta(minutes=30)
 FIELDS = {"view": "views_count", "share": "shares_count"}
@@ -73,11 +73,8 @@ def is_bot(request):
 def address_key(request):
     """The client's address, as a keyed hash; an IPv6 client is its /64, which one household holds whole."""
     address = client_address(request)
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        parsed = None
-    if parsed is not None and parsed.version == 6 and parsed.ipv4_mapped is None:
+    parsed = parse_address(address)  # IPv4-mapped addresses come back as IPv4
+    if parsed is not None and parsed.version == 6:
         address = str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return salted_hmac("articles.counters.address", address).hexdigest()[:32]
 

@@ -49,21 +49,22 @@ def revoke(link, by):
     link.save(update_fields=["revoked_at", "revoked_by"])
 
 
-def render_preview(request, article, status=200, links=None):
-    context = article_context(article, is_preview=True, links=links)
-    response = render(request, "articles/article_detail.html", context, status=status)
+def render_private(request, template, context, status):
+    """A page for one reader only: never indexed, never kept by a cache or an edge."""
+    response = render(request, template, context, status=status)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def render_preview(request, article, status=200, links=None):
+    context = article_context(article, is_preview=True, links=links)
+    return render_private(request, "articles/article_detail.html", context, status)
 
 
 def render_gone(request, *, expired):
     """410: the link has expired, or it has ended (revoked, or its story published or archived)."""
-    context = {"hours": link_hours(), "expired": expired}
-    response = render(request, "articles/preview_expired.html", context, status=410)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return render_private(request, "articles/preview_expired.html", {"hours": link_hours(), "expired": expired}, 410)
 
 
 def shared_preview(request, token):

@@ -59,10 +59,6 @@ def page_number(value):
     return str(number) if 1 <= number <= MAX_PAGES else "0"  # sitemaps too: 100 pages are 5 million links
 
 
-def search_text(value):
-    return clean_query(value)
-
-
 def known_region(value):
     return value if any(region.slug == value for region in navigation()["regions"]) else ""
 
@@ -80,7 +76,7 @@ LISTING_PARAMETERS = {"page": page_number}
 SEARCH_PARAMETERS = {
     "from": search_date,
     "page": page_number,
-    "q": search_text,
+    "q": clean_query,
     "region": known_region,
     "section": known_section,
     "to": search_date,
