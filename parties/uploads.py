@@ -106,7 +106,10 @@ class CacheStorage(OwnedStorage):
         cache.set(self.PREFIX + key, data, MAX_AGE)
 
     def read(self):
-        return cache.get(self.PREFIX + key_of(self.name))
+        data = cache.get(self.PREFIX + key_of(self.name))
+        if data is None:  # confirmed twice, or gone from the cache: as a missing file on disk
+            raise UnreadableFile(GONE_FILE)
+        return data
 
     def remove(self):
         cache.delete(self.PREFIX + key_of(self.name))

@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
+from parties import uploads
 from parties.models import PrimaryOrganisation
 from tests.factories import UserFactory
 from tests.parties.factories import PartyFactory, PrimaryOrganisationFactory
@@ -387,3 +388,12 @@ def test_an_export_with_a_made_up_filter_is_a_bad_request(client, journalist, am
 def test_an_export_with_a_real_filter_still_opens(client, journalist, amanat):
     client.force_login(journalist)
     assert client.get("/admin/parties/primaryorganisation/export/?is_active__exact=1").status_code == 200
+
+
+def test_a_file_gone_from_the_shared_cache_reads_as_gone():
+    storage = uploads.CacheStorage(owner_id=1)
+    storage.save(b"name;region\n")
+    assert storage.read() == b"name;region\n"
+    storage.remove()
+    with pytest.raises(uploads.UnreadableFile, match="больше недоступен"):
+        uploads.CacheStorage(name=storage.name).read()
