@@ -135,7 +135,7 @@ class PlacesFromNavigation(models.query.ModelIterable):
     """
 
     def __iter__(self):
-        from regions.navigation import navigation
+        from newsroom.navigation import navigation
 
         data = navigation()
         sections = {section.pk: section for section in data["sections"]}

@@ -16,7 +16,7 @@ from articles import search as full_text
 from articles.models import Article, ArticleTag, Section
 from articles.pagination import BoundedPaginator, CountedPaginator, paginate
 from newsroom.generation import BLOCK_CACHE_SECONDS, current_generation
-from regions.navigation import header_context
+from newsroom.navigation import header_context
 
 RELATED_CANDIDATES = 60
 HOME_LATEST = 12

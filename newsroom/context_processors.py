@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from newsroom.generation import current_generation
-from regions.navigation import header_context
+from newsroom.navigation import header_context
 
 
 def site(request):

@@ -11,7 +11,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from articles.pagination import MAX_PAGES
 from articles.search import clean_date, clean_query
 from newsroom import generation
-from regions.navigation import CITY_COOKIE, navigation
+from newsroom.navigation import CITY_COOKIE, navigation
 
 UNCACHED_PREFIXES = ("/admin/", "/ckeditor/", "/healthz", "/media/", "/static/", "/i18n/")
 # It sets the reader's cookie and redirects to its `next`: it reads its parameters as they come.

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from articles.models import Article
 from articles.pagination import paginate
+from newsroom.navigation import CITY_COOKIE, CITY_COOKIE_AGE, navigation
 from parties.aggregates import region_totals
 from regions.models import Region
-from regions.navigation import CITY_COOKIE, CITY_COOKIE_AGE, navigation
 
 
 def region_list(request):

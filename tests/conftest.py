@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from newsroom.generation import forget_generation
-from regions.navigation import forget_navigation
+from newsroom.navigation import forget_navigation
 from tests.factories import UserFactory
 
 

@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles.models import Section
+from newsroom.navigation import forget_navigation
 from parties.models import Party, PartyProject, PrimaryOrganisation
 from regions.models import City, Region
-from regions.navigation import forget_navigation
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

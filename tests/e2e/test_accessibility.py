@@ -18,8 +18,8 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from newsroom.navigation import city_key
 from regions.models import City
-from regions.navigation import city_key
 from tests.factories import ArticleFactory, SectionFactory, jpeg_file
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -7,8 +7,8 @@ import html5lib
 import pytest
 from django.utils import timezone
 
+from newsroom.navigation import CITY_COOKIE
 from regions.models import City
-from regions.navigation import CITY_COOKIE
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
