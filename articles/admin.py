@@ -17,7 +17,7 @@ from articles import preview, revisions, workflow
 from articles import search as full_text
 from articles.forms import ArticleAdminForm
 from articles.models import Article, ArticleRevision, ArticleTag, Section, WorkflowEvent
-from articles.pagination import BoundedPaginator
+from newsroom.pagination import BoundedPaginator
 
 
 class SearchResultsPaginator(BoundedPaginator):

@@ -14,9 +14,9 @@ from taggit.models import Tag
 from articles import counters
 from articles import search as full_text
 from articles.models import Article, ArticleTag, Section
-from articles.pagination import BoundedPaginator, CountedPaginator, paginate
 from newsroom.generation import BLOCK_CACHE_SECONDS, current_generation
 from newsroom.navigation import header_context
+from newsroom.pagination import BoundedPaginator, CountedPaginator, paginate
 
 RELATED_CANDIDATES = 60
 HOME_LATEST = 12

@@ -8,10 +8,10 @@ from django.core.cache import cache
 from django.http import HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
-from articles.pagination import MAX_PAGES
 from articles.search import clean_date, clean_query
 from newsroom import generation
 from newsroom.navigation import CITY_COOKIE, navigation
+from newsroom.pagination import MAX_PAGES
 
 UNCACHED_PREFIXES = ("/admin/", "/ckeditor/", "/healthz", "/media/", "/static/", "/i18n/")
 # It sets the reader's cookie and redirects to its `next`: it reads its parameters as they come.

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from articles.models import Article
-from articles.pagination import paginate
+from newsroom.pagination import paginate
 from parties.aggregates import party_totals_by_region
 from parties.models import Party, PartyProject
 

@@ -7,8 +7,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from articles.models import Article
-from articles.pagination import paginate
 from newsroom.navigation import CITY_COOKIE, CITY_COOKIE_AGE, navigation
+from newsroom.pagination import paginate
 from parties.aggregates import region_totals
 from regions.models import Region
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import pagination
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from newsroom import pagination
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db

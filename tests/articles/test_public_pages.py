@@ -57,7 +57,7 @@ def test_security_headers_on_public_pages(client):
 
 
 def test_pagination_is_bounded(client, settings, monkeypatch):
-    from articles import pagination
+    from newsroom import pagination
 
     monkeypatch.setattr(pagination, "MAX_PAGES", 2)
     monkeypatch.setattr(pagination, "PAGE_SIZE", 2)

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import pagination
 from articles import search as full_text
+from newsroom import pagination
 from tests.articles.test_search import result_titles, search
 from tests.factories import ArticleFactory
 

@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from articles import pagination, revisions, workflow
+from articles import revisions, workflow
 from articles.models import Article, ArticleTag
+from newsroom import pagination
 from tests.articles.test_admin_workflow import form_data
 from tests.factories import ArticleFactory
 
