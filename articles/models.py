@@ -74,11 +74,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self):
         """One article with what its page shows."""
-        return self.select_related("author").defer("search_vector").places_from_navigation()
+        return self.select_related("author").defer("search_vector")
 
     def for_listing(self):
-        """What article cards need: the article's own columns, with section and region from the navigation."""
-        return self.places_from_navigation().only(
+        """What article cards need: the article's own columns (section and region by id)."""
+        return self.only(
             "id",
             "title",
             "slug",
@@ -119,33 +119,6 @@ class ArticleQuerySet(models.QuerySet):
         if workflow.sees_every_article(user):
             return self._chain()
         return self.filter(workflow.own_articles(user) | published_now())
-
-    def places_from_navigation(self):
-        """Give each article its section and region from the navigation in memory (see PlacesFromNavigation)."""
-        queryset = self._chain()
-        queryset._iterable_class = PlacesFromNavigation
-        return queryset
-
-
-class PlacesFromNavigation(models.query.ModelIterable):
-    """Articles given their section and region from the header's navigation instead of two JOINs.
-
-    Sections and regions are a few dozen rows that every public page holds in memory already; joining
-    them into each query of articles cost more in planning, compiling and building objects than the rows.
-    """
-
-    def __iter__(self):
-        from newsroom.navigation import navigation
-
-        data = navigation()
-        sections = {section.pk: section for section in data["sections"]}
-        regions = {region.pk: region for region in data["regions"]}
-        for article in super().__iter__():
-            if article.section_id in sections:
-                article.section = sections[article.section_id]
-            if article.region_id in regions:
-                article.region = regions[article.region_id]
-            yield article
 
 
 class Article(models.Model):

@@ -15,7 +15,7 @@ from articles import counters
 from articles import search as full_text
 from articles.models import Article, ArticleTag, Section
 from newsroom.generation import BLOCK_CACHE_SECONDS, current_generation
-from newsroom.navigation import header_context
+from newsroom.navigation import header_context, with_places
 from newsroom.pagination import BoundedPaginator, CountedPaginator, paginate
 
 RELATED_CANDIDATES = 60
@@ -53,10 +53,10 @@ class TagPaginator(BoundedPaginator):
 
 def home(request):
     articles = Article.objects.public().for_listing()
-    latest = list(articles.newest_first()[: HOME_LATEST + 1])
+    latest = with_places(articles.newest_first()[: HOME_LATEST + 1])
     main_story = next((a for a in latest if a.is_featured), latest[0] if latest else None)
     latest = [a for a in latest if a != main_story][:HOME_LATEST]
-    most_read = list(
+    most_read = with_places(
         articles.filter(publish_at__gte=timezone.now() - timedelta(days=MOST_READ_DAYS)).order_by("-views_count")[:5]
     )
     return render(
@@ -95,7 +95,7 @@ def region_blocks(request, articles):
     # One query of a few index scans: the newest three of each region, not every recent story of all four.
     newest = [articles.filter(region=region).newest_first()[:3] for region in busiest]
     stories = {}
-    for article in newest[0].union(*newest[1:], all=True) if newest else []:
+    for article in with_places(newest[0].union(*newest[1:], all=True)) if newest else []:
         stories.setdefault(article.region_id, []).append(article)
     for region_stories in stories.values():
         region_stories.sort(key=lambda article: (article.publish_at, article.pk), reverse=True)
@@ -104,6 +104,7 @@ def region_blocks(request, articles):
 
 def article_list(request):
     page = paginate(request, Article.objects.public().for_listing().newest_first())
+    page.object_list = with_places(page.object_list)
     return render(request, "articles/article_list.html", {"page": page, "heading": _("Новости")})
 
 
@@ -111,6 +112,7 @@ def article_detail(request, slug):
     article = get_object_or_404(Article.objects.published().for_page(), slug=slug)
     if article.language != get_language():
         return redirect(article.get_absolute_url(), permanent=True)  # one address per story
+    [article] = with_places([article])
     return render(request, "articles/article_detail.html", article_context(article))
 
 
@@ -184,7 +186,7 @@ def related_articles(article, tags, limit=4):
     condition = Q(pk__in=tagged)
     if article.region_id:
         condition |= Q(pk__in=same_region)
-    return list(
+    return with_places(
         Article.objects.published()
         .in_language(article.language)
         .filter(condition)
@@ -197,6 +199,7 @@ def related_articles(article, tags, limit=4):
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     page = paginate(request, Article.objects.public().filter(section=section).for_listing().newest_first())
+    page.object_list = with_places(page.object_list)
     return render(request, "articles/article_list.html", {"page": page, "heading": section.display_name})
 
 
@@ -204,6 +207,7 @@ def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     taggings = ArticleTag.objects.filter(tag=tag).published().in_language(get_language() or "ru").newest_first()
     page = paginate(request, taggings, paginator_class=TagPaginator)
+    page.object_list = with_places(page.object_list)
     return render(request, "articles/article_list.html", {"page": page, "heading": f"#{tag.name}"})
 
 
@@ -223,6 +227,7 @@ def search_page(request):
             articles = articles.filter(publish_at__date__lte=filters["date_to"])
         language = get_language() or "ru"
         page = search_results(request, articles, text, language, filters)
+        page.object_list = with_places(page.object_list)
         if page.object_list:
             snippets = full_text.snippets(Article.objects.filter(pk__in=[a.pk for a in page]), text, language)
             for article in page:

@@ -63,3 +63,22 @@ def header_context(request):
         "reader_city": city,
         "reader_city_key": city_key(city) if city else "",
     }
+
+
+def with_places(articles):
+    """Read `articles` into a list, each given its section and region from the navigation.
+
+    Sections and regions are a few dozen rows that every public page holds in memory already; joining
+    them into each query of articles cost more in planning, compiling and building objects than the rows.
+    A section or region the navigation does not hold is left to the ORM.
+    """
+    data = navigation()
+    sections = {section.pk: section for section in data["sections"]}
+    regions = {region.pk: region for region in data["regions"]}
+    articles = list(articles)
+    for article in articles:
+        if article.section_id in sections:
+            article.section = sections[article.section_id]
+        if article.region_id in regions:
+            article.region = regions[article.region_id]
+    return articles

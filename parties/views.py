@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from articles.models import Article
+from newsroom.navigation import with_places
 from newsroom.pagination import paginate
 from parties.aggregates import party_totals_by_region
 from parties.models import Party, PartyProject
@@ -28,7 +29,7 @@ def party_detail(request, slug):
             "party": party,
             "regions": party_totals_by_region(party),
             "projects": party.projects.all(),
-            "articles": articles[:PARTY_NEWS],
+            "articles": with_places(articles[:PARTY_NEWS]),
             "crumbs": [{"title": _("Партии"), "url": reverse("parties:list")}, {"title": party.display_name}],
         },
     )
@@ -36,13 +37,14 @@ def party_detail(request, slug):
 
 def project_detail(request, party_slug, slug):
     project = get_object_or_404(PartyProject.objects.select_related("party"), party__slug=party_slug, slug=slug)
-    articles = project.articles.public().for_listing().newest_first()
+    page = paginate(request, project.articles.public().for_listing().newest_first())
+    page.object_list = with_places(page.object_list)
     return render(
         request,
         "parties/partyproject_detail.html",
         {
             "project": project,
-            "page": paginate(request, articles),
+            "page": page,
             "crumbs": [
                 {"title": _("Партии"), "url": reverse("parties:list")},
                 {"title": project.party.display_name, "url": project.party.get_absolute_url()},

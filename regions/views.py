@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from articles.models import Article
-from newsroom.navigation import CITY_COOKIE, CITY_COOKIE_AGE, navigation
+from newsroom.navigation import CITY_COOKIE, CITY_COOKIE_AGE, navigation, with_places
 from newsroom.pagination import paginate
 from parties.aggregates import region_totals
 from regions.models import Region
@@ -31,6 +31,7 @@ def region_detail(request, slug):
     if region is None:
         raise Http404
     page = paginate(request, Article.objects.public().in_region(region).for_listing().newest_first())
+    page.object_list = with_places(page.object_list)
     return render(
         request,
         "regions/region_detail.html",
@@ -53,6 +54,7 @@ def city_detail(request, region_slug, slug):
     # EXISTS rather than a join, as for tags (articles.views.tag_detail)
     in_city = Article.cities.through.objects.filter(city=city, article=OuterRef("pk"))
     page = paginate(request, Article.objects.public().filter(Exists(in_city)).for_listing().newest_first())
+    page.object_list = with_places(page.object_list)
     return render(
         request,
         "regions/city_detail.html",
