@@ -140,10 +140,9 @@ def linked_content(article):
     def read():
         # Both directions in one query: the original this story translates, then its own translations.
         either_way = Q(translation_of=article.pk) | Q(pk=article.translation_of_id)
-        translations = [
-            t for t in Article.objects.filter(either_way).exclude(pk=article.pk).defer("body", "search_vector")
-            if t.is_live()
-        ]  # fmt: skip
+        translations = list(
+            Article.objects.published().filter(either_way).exclude(pk=article.pk).defer("body", "search_vector")
+        )
         translations.sort(key=lambda translation: (translation.pk != article.translation_of_id, translation.pk))
         return {
             "tags": list(article.tags.all()),
