@@ -1,5 +1,8 @@
 """The import graph keeps its direction: regions ← parties ← articles, faces on top, no cycles (DESIGN.md §2).
 
+Faces read other apps through their public names, never their views or `_private` helpers; the site chrome
+(newsroom/) uses no app's views.
+
 Every import counts, lazy ones inside functions included. The edges listed in KNOWN_VIOLATIONS are the ones
 left to remove (issue 13); the test fails on any new forbidden edge and on a listed one that is gone, so the
 list only shrinks.
@@ -42,28 +45,37 @@ def project_modules():
 
 
 def imported_modules(path, name, known):
-    """The project modules `path` imports, at the top or inside functions."""
+    """The project modules `path` imports, at the top or inside functions, each with the names taken from it."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = set()
+    found = {}
+
+    def add(target, imported_name=None):
+        while target and target not in known:
+            target = target.rpartition(".")[0]
+        if target and target != name and target.split(".")[0] in (*PACKAGES, "bench"):
+            names = found.setdefault(target, set())
+            if imported_name:
+                names.add(imported_name)
+
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            targets = [alias.name for alias in node.names]
+            for alias in node.names:
+                add(alias.name)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 base = ".".join([*package.split(".")[: len(package.split(".")) - node.level + 1], base]).strip(".")
-            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
-        else:
-            continue
-        for target in targets:
-            while target and target not in known:
-                target = target.rpartition(".")[0]
-            if target and target != name and target.split(".")[0] in (*PACKAGES, "bench"):
-                found.add(target)
+            add(base)
+            for alias in node.names:
+                if f"{base}.{alias.name}" in known:
+                    add(f"{base}.{alias.name}")
+                else:
+                    add(base, alias.name)
     return found
 
 
 def import_graph():
+    """{module: {module it imports: the names it takes from it}}."""
     modules = project_modules()
     known = set(modules) | {module_name(path) for path in (ROOT / "bench").rglob("*.py")}
     return {name: imported_modules(path, name, known) for name, path in modules.items()}
@@ -72,6 +84,14 @@ def import_graph():
 def is_face(name):
     parts = name.split(".")
     return parts[-1] in FACES or bool(FACE_PACKAGES & set(parts[1:-1]))
+
+
+def is_views(name):
+    return "views" in name.split(".")[1:]
+
+
+def is_private(imported_name):
+    return imported_name.startswith("_") and not imported_name.endswith("__")
 
 
 def cycles(graph):
@@ -109,18 +129,23 @@ def violations(graph):
     found = set()
     for source, targets in graph.items():
         app = source.split(".")[0]
-        for target in targets:
+        for target, names in targets.items():
             target_app = target.split(".")[0]
             if target_app == "bench":
                 found.add(("imports the benchmark", f"{source} -> {target}"))
-            if target.endswith(".views") and target_app != app:
+            if is_views(target) and target_app in APPS and app == "newsroom":
+                found.add(("site chrome uses an app's views", f"{source} -> {target}"))
+            elif is_views(target) and target_app != app:
                 found.add(("another app's views", f"{source} -> {target}"))
             if app in ABOVE and not is_face(source) and target_app in ABOVE[app]:
                 found.add(("up the chain", f"{source} -> {target}"))
+            if is_face(source) and target_app in PACKAGES and target_app != app:
+                for name in sorted(filter(is_private, names)):
+                    found.add(("another app's private helper", f"{source} -> {target}.{name}"))
     for component in cycles(graph):
         members = set(component)
         for source in component:
-            for target in sorted(graph[source] & members):
+            for target in sorted(graph[source].keys() & members):
                 found.add(("cycle", f"{source} -> {target}"))
     return found
 
@@ -136,12 +161,16 @@ def test_every_known_violation_is_still_there():
 
 
 def test_the_checks_see_a_forbidden_edge():
-    graph = {"regions.models": {"articles.models"}, "articles.models": {"regions.models"}, "parties.views": set()}
-    graph["articles.admin"] = {"parties.views", "bench.run"}
+    graph = {"regions.models": {"articles.models": set()}, "articles.models": {"regions.models": {"Region"}}}
+    graph["articles.admin"] = {"parties.views": set(), "bench.run": set(), "parties.resources": {"_row", "Party"}}
+    graph["articles.feeds"] = {"articles.models": {"_own_helper"}}
+    graph["newsroom.page_cache"] = {"articles.views": {"home"}}
     assert violations(graph) == {
         ("up the chain", "regions.models -> articles.models"),
         ("cycle", "regions.models -> articles.models"),
         ("cycle", "articles.models -> regions.models"),
         ("another app's views", "articles.admin -> parties.views"),
         ("imports the benchmark", "articles.admin -> bench.run"),
+        ("another app's private helper", "articles.admin -> parties.resources._row"),
+        ("site chrome uses an app's views", "newsroom.page_cache -> articles.views"),
     }
