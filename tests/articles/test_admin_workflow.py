@@ -319,7 +319,7 @@ def test_admin_search_counts_at_most_twenty_pages_of_matches(client, journalist,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from articles.admin import ArticleAdmin
+    from articles.admin.article import ArticleAdmin
 
     monkeypatch.setattr(ArticleAdmin, "list_per_page", 2)
     for number in range(3):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.admin import ArticleAdmin
+from articles.admin.article import ArticleAdmin
 from articles.models import Article
 from newsroom import pagination
 from tests.factories import ArticleFactory

@@ -11,12 +11,11 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from taggit.models import Tag
 
 from articles import preview, revisions, workflow
 from articles import search as full_text
 from articles.forms import ArticleAdminForm
-from articles.models import Article, ArticleRevision, ArticleTag, Section, WorkflowEvent
+from articles.models import Article
 from newsroom.pagination import BoundedPaginator
 
 
@@ -25,14 +24,6 @@ class SearchResultsPaginator(BoundedPaginator):
 
     def page_limit(self):
         return 20
-
-
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_kk", "slug", "order"]
-    list_editable = ["order"]
-    search_fields = ["name", "name_kk"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Article)
@@ -346,64 +337,3 @@ def success_message(article, event):
         "title": article.title,
         "action": workflow.TRANSITIONS[event.transition].label,
     }
-
-
-class AuditTrailAdmin(admin.ModelAdmin):
-    """A story's history: read-only; a journalist sees that of their own stories; only a superuser deletes it."""
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if workflow.is_moderator(request.user):
-            return queryset
-        return queryset.filter(article__author=request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
-@admin.register(ArticleRevision)
-class ArticleRevisionAdmin(AuditTrailAdmin):
-    list_display = ["article", "version", "is_applied", "created_by", "created_at"]
-    list_filter = ["is_applied"]
-    list_select_related = ["article", "created_by"]
-    search_fields = ["article__title"]
-
-
-@admin.register(WorkflowEvent)
-class WorkflowEventAdmin(AuditTrailAdmin):
-    list_display = ["article", "transition", "from_status", "to_status", "actor", "created_at"]
-    list_filter = ["transition", "to_status"]
-    list_select_related = ["article", "actor"]
-    search_fields = ["article__title", "comment"]
-
-
-class ArticleTagInline(admin.TabularInline):
-    model = ArticleTag
-    fields = ["content_object", "status", "language", "publish_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False  # a story's tags are edited on the story
-
-
-# taggit's own Tag admin lists and merges taggit's generic taggings, which stories no longer use (their
-# tags are ArticleTag rows): its merge would leave the stories on the old tags. This one shows the stories.
-admin.site.unregister(Tag)
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    ordering = ["name"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [ArticleTagInline]

@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from articles import workflow
+from articles.models import ArticleRevision, WorkflowEvent
+
+
+class AuditTrailAdmin(admin.ModelAdmin):
+    """A story's history: read-only; a journalist sees that of their own stories; only a superuser deletes it."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if workflow.is_moderator(request.user):
+            return queryset
+        return queryset.filter(article__author=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(ArticleRevision)
+class ArticleRevisionAdmin(AuditTrailAdmin):
+    list_display = ["article", "version", "is_applied", "created_by", "created_at"]
+    list_filter = ["is_applied"]
+    list_select_related = ["article", "created_by"]
+    search_fields = ["article__title"]
+
+
+@admin.register(WorkflowEvent)
+class WorkflowEventAdmin(AuditTrailAdmin):
+    list_display = ["article", "transition", "from_status", "to_status", "actor", "created_at"]
+    list_filter = ["transition", "to_status"]
+    list_select_related = ["article", "actor"]
+    search_fields = ["article__title", "comment"]
