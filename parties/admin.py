@@ -15,9 +15,10 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import XLSX
 
 from parties import uploads
+from parties.columns import COLUMNS, REQUIRED_COLUMNS
 from parties.formats import ExcelCSV, SpreadsheetFormat, UnreadableFile
 from parties.models import Party, PartyProject, PrimaryOrganisation
-from parties.resources import COLUMNS, REQUIRED_COLUMNS, PrimaryOrganisationResource
+from parties.resources import PrimaryOrganisationResource
 
 
 @admin.register(Party)
