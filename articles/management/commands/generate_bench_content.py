@@ -7,7 +7,6 @@ search column is filled by the app's own refresh_search_vectors, a few thousand 
 
 import io
 import itertools
-import json
 import multiprocessing
 import os
 import random
@@ -25,11 +24,12 @@ from slugify import slugify
 from taggit.models import Tag
 
 from articles.management.bench_text import PEOPLE, SentencePool, tag_names
-from articles.management.commands.seed_demo import DEMO_DIR, SECTIONS, demo_names, spread
+from articles.management.commands.seed_demo import DEMO_DIR, SECTIONS
 from articles.models import Article, ArticleTag, Section
 from articles.search import refresh_search_vectors
 from newsroom.generation import bump_generation
-from parties.models import Party, PartyProject, PrimaryOrganisation
+from parties.demo import demo_names, ensure_party, numbered_organisations, spread
+from parties.models import PrimaryOrganisation
 from regions.models import Region
 
 AUTHORS = 12
@@ -163,7 +163,8 @@ class Generator:
         self.count, self.seed = count, seed
         self.authors = ensure_authors()
         self.sections = ensure_sections()
-        party, self.projects = ensure_party()
+        party = ensure_party(DEMO_DIR / "party.json")
+        self.projects = list(party.projects.all())
         self.organisations = ensure_organisations(party, rng)
         self.tags = [
             tag.pk for tag in Tag.objects.bulk_create([Tag(name=n, slug=Tag().slugify(n)) for n in tag_names()])
@@ -285,44 +286,17 @@ def ensure_sections():
     return {section.slug: section for section in Section.objects.all()}
 
 
-def ensure_party():
-    data = json.loads((DEMO_DIR / "party.json").read_text(encoding="utf-8"))
-    fields = ["name", "name_kk", "short_name", "description", "website"]
-    party, _ = Party.objects.get_or_create(slug=data["slug"], defaults={key: data[key] for key in fields})
-    for project in data["projects"]:
-        PartyProject.objects.get_or_create(
-            party=party,
-            slug=project["slug"],
-            defaults={key: project[key] for key in ["name", "name_kk", "description"]},
-        )
-    return party, list(party.projects.all())
-
-
 def ensure_organisations(party, rng):
     """Create primary organisations in every region (244 with 28,500 members in СКО); return their ids by region."""
     if not PrimaryOrganisation.objects.filter(party=party).exists():
-        founded = timezone.localdate().replace(year=2007, month=3, day=1)
-        leaders = demo_names()
         organisations = []
         for region in Region.objects.prefetch_related("cities", "districts"):
             home = region.slug == HOME_REGION
             count = 244 if home else rng.randint(40, 200)
             members = spread(28_500 if home else count * rng.randint(60, 140), count)
             places = [(None, city) for city in region.cities.all()] + [(d, None) for d in region.districts.all()]
-            for number in range(1, count + 1):
-                district, city = places[number % len(places)]
-                organisations.append(
-                    PrimaryOrganisation(
-                        party=party,
-                        region=region,
-                        district=district,
-                        city=city,
-                        name=f"ППО № {number:03d} ({(city or district).name})",
-                        leader=leaders[number % len(leaders)],
-                        members_count=members[number - 1],
-                        founded_on=founded + timedelta(days=11 * number),
-                    )
-                )
+            numbered = [places[number % len(places)] for number in range(1, count + 1)]
+            organisations += numbered_organisations(party, region, numbered, members, days_apart=11)
         PrimaryOrganisation.objects.bulk_create(organisations, batch_size=BATCH)
     by_region = {}
     for pk, region_id in PrimaryOrganisation.objects.values_list("pk", "region_id"):

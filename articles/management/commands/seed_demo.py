@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from articles import revisions, workflow
 from articles.models import Article, Section
-from parties.models import Party, PartyProject, PrimaryOrganisation
+from parties.demo import ensure_party, numbered_organisations, spread
+from parties.models import Party, PrimaryOrganisation
 from regions.models import City, Region
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -64,7 +65,7 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
             users, users_created = self.create_users(password)
             self.create_sections()
-            party = self.create_party()
+            party = ensure_party(DEMO_DIR / "party.json")
             self.create_organisations(party)
             created = self.create_articles(users) if {"journalist", "moderator"} <= users.keys() else 0
         if users_created:
@@ -99,24 +100,6 @@ class Command(BaseCommand):
         for order, (name, name_kk, slug) in enumerate(SECTIONS):
             Section.objects.get_or_create(slug=slug, defaults={"name": name, "name_kk": name_kk, "order": order})
 
-    def create_party(self):
-        data = json.loads((DEMO_DIR / "party.json").read_text(encoding="utf-8"))
-        party, _ = Party.objects.get_or_create(
-            slug=data["slug"],
-            defaults={key: data[key] for key in ["name", "name_kk", "short_name", "description", "website"]},
-        )
-        for project in data["projects"]:
-            PartyProject.objects.get_or_create(
-                party=party,
-                slug=project["slug"],
-                defaults={
-                    "name": project["name"],
-                    "name_kk": project["name_kk"],
-                    "description": project["description"],
-                },
-            )
-        return party
-
     def create_organisations(self, party):
         region = Region.objects.get(slug=NKO_SLUG)
         if PrimaryOrganisation.objects.filter(party=party, region=region).exists():
@@ -129,24 +112,7 @@ class Command(BaseCommand):
             share = remaining // len(districts) + (1 if index < remaining % len(districts) else 0)
             places += [(district, None)] * share
         members = spread(NKO_MEMBERS_TOTAL, len(places))
-        leaders = demo_names()
-        founded = timezone.localdate().replace(year=2007, month=3, day=1)
-        organisations = []
-        for number, ((district, city), count) in enumerate(zip(places, members, strict=True), start=1):
-            where = city.name if city else district.name
-            organisations.append(
-                PrimaryOrganisation(
-                    party=party,
-                    region=region,
-                    district=district,
-                    city=city,
-                    name=f"ППО № {number:03d} ({where})",
-                    leader=leaders[number % len(leaders)],
-                    members_count=count,
-                    founded_on=founded + timedelta(days=37 * number),
-                )
-            )
-        PrimaryOrganisation.objects.bulk_create(organisations)
+        PrimaryOrganisation.objects.bulk_create(numbered_organisations(party, region, places, members, days_apart=37))
 
     def create_articles(self, users):
         items = json.loads((DEMO_DIR / "articles.json").read_text(encoding="utf-8"))
@@ -199,21 +165,3 @@ class Command(BaseCommand):
         if article.region_id:
             organisations = PrimaryOrganisation.objects.filter(party=party, region_id=article.region_id)
             article.party_organisations.set(organisations.order_by("name")[:3])
-
-
-def spread(total, parts):
-    """Split `total` into `parts` uneven but deterministic whole numbers that add up to it."""
-    weights = [60 + (index * 37) % 140 for index in range(parts)]
-    scale = total / sum(weights)
-    counts = [int(weight * scale) for weight in weights]
-    for index in range(total - sum(counts)):
-        counts[index % parts] += 1
-    return counts
-
-
-def demo_names():
-    return [
-        "Айгуль Касымова", "Сергей Петренко", "Бауыржан Жумабаев", "Елена Ковальчук",
-        "Нурлан Сейткали", "Гульнара Ибраева", "Андрей Морозов", "Жанар Тулегенова",
-        "Марат Искаков", "Ольга Белова", "Ержан Калиев", "Динара Абенова",
-    ]  # fmt: skip
