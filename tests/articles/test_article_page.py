@@ -411,6 +411,33 @@ def test_cover_photo_appears_in_json_ld_and_open_graph(client, settings, tmp_pat
     assert cover.get("alt") == "Участники форума в зале"
 
 
+def test_a_story_with_a_cover_gives_each_open_graph_property_once(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    published = datetime(2025, 11, 28, 10, 0, tzinfo=ALMATY_TIME)
+    section = Section.objects.create(name="Политика", slug="politika-og")
+    article = ArticleFactory(
+        published=True,
+        publish_at=published,
+        section=section,
+        tags=["аманат", "форум"],
+        language="kk",
+        cover_image=jpeg_file(),
+        cover_alt="Участники форума",
+    )
+
+    tree = parse(get_page(client, article.get_absolute_url()))
+    properties = [element.get("property") for element in tree.iterfind(".//meta[@property]")]
+
+    assert {name for name in properties if properties.count(name) > 1} == {"article:tag"}  # one per tag
+    assert meta(tree, "property", "og:locale") == "kk_KZ"
+    assert (meta(tree, "property", "og:image:width"), meta(tree, "property", "og:image:height")) == ("1200", "630")
+    assert meta(tree, "property", "og:image:alt") == "Участники форума"
+    assert datetime.fromisoformat(meta(tree, "property", "article:published_time")) == published
+    assert meta(tree, "property", "article:section") == "Политика"
+    assert [e.get("content") for e in tree.iterfind(".//meta[@property='article:tag']")] == ["аманат", "форум"]
+    assert meta(tree, "name", "twitter:description") == article.lead
+
+
 # --- Kazakh pages --------------------------------------------------------------------------------
 
 
