@@ -1,0 +1,255 @@
+"""The article: its fields and what it keeps of its own data on save."""
+
+from ckeditor_uploader.fields import RichTextUploadingField
+from django.apps import apps
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from slugify import slugify
+from taggit.managers import TaggableManager
+
+from articles import renditions
+from articles.models.article_queryset import ArticleQuerySet
+from articles.models.choices import ArticleLanguage, ArticleStatus
+from articles.sanitize import sanitize_html
+
+SLUG_MAX_LENGTH = 200
+
+
+class Article(models.Model):
+    Status = ArticleStatus
+    Language = ArticleLanguage
+
+    title = models.CharField(
+        _("заголовок"),
+        max_length=255,
+        help_text=_("Коротко и точно: до 110 знаков, чтобы поисковики показали его целиком."),
+    )
+    slug = models.SlugField(
+        _("адрес (slug)"),
+        max_length=SLUG_MAX_LENGTH,
+        unique=True,
+        blank=True,
+        allow_unicode=False,
+        help_text=_(
+            "Латиницей; создаётся из заголовка. После первой публикации не меняется, "
+            "чтобы ссылки на материал не ломались."
+        ),
+    )
+    lead = models.TextField(
+        _("лид"),
+        blank=True,
+        help_text=_("Одно-два предложения: главное в материале и источник. Нужен для публикации."),
+    )
+    body = RichTextUploadingField(
+        _("текст"),
+        blank=True,
+        help_text=_("Форматирование сохраняется; скрипты, стили и встроенные фреймы удаляются."),
+    )
+    cover_image = models.ImageField(
+        _("главное фото"),
+        upload_to="covers/%Y/%m/",
+        blank=True,
+        max_length=255,
+        width_field="cover_width",
+        height_field="cover_height",
+        help_text=_("JPEG, PNG или WebP до 20 МБ. Геометки и другие метаданные удаляются при загрузке."),
+    )
+    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_alt = models.CharField(
+        _("описание фото для незрячих (alt)"),
+        max_length=255,
+        blank=True,
+        help_text=_("Что изображено на фото. Обязательно, если фото есть."),
+    )
+    cover_caption = models.CharField(_("подпись к фото"), max_length=300, blank=True)
+    cover_credit = models.CharField(
+        _("автор фото"), max_length=150, blank=True, help_text=_("Например: «Фото: Айдос Серик»")
+    )
+    section = models.ForeignKey(
+        "articles.Section",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("рубрика"),
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("регион"),
+        help_text=_("Пусто — новость для всей страны."),
+    )
+    cities = models.ManyToManyField("regions.City", blank=True, related_name="articles", verbose_name=_("города"))
+    tags = TaggableManager(
+        _("теги"), through="ArticleTag", blank=True, help_text=_("Через запятую: «аманат, сельское хозяйство».")
+    )
+    language = models.CharField(_("язык"), max_length=2, choices=Language.choices, default=Language.RU)
+    translation_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translations",
+        verbose_name=_("перевод материала"),
+        help_text=_("Для перевода: исходный материал на другом языке."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("автор"),
+    )
+    byline = models.CharField(
+        _("подпись автора"),
+        max_length=200,
+        blank=True,
+        help_text=_("Как показать автора читателям; пусто — имя автора."),
+    )
+    status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    publish_at = models.DateTimeField(
+        _("время публикации"),
+        null=True,
+        blank=True,
+        help_text=_("Назначает модератор, когда одобряет материал: в это время материал появится у читателей."),
+    )
+    proposed_publish_at = models.DateTimeField(
+        _("предлагаемое время публикации"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Когда, по-вашему, материал должен выйти. Это предложение для модератора: "
+            "время публикации назначает он, когда одобряет материал."
+        ),
+    )
+    first_published_at = models.DateTimeField(_("впервые опубликовано"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("отправлено на модерацию"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+    corrected_at = models.DateTimeField(_("обновлено после публикации"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("версия"), default=1, editable=False)
+    views_count = models.PositiveIntegerField(_("просмотры"), default=0, editable=False)
+    shares_count = models.PositiveIntegerField(_("репосты"), default=0, editable=False)
+    is_featured = models.BooleanField(_("главная новость"), default=False, help_text=_("Показывать крупно на главной."))
+    party_organisations = models.ManyToManyField(
+        "parties.PrimaryOrganisation",
+        blank=True,
+        related_name="articles",
+        verbose_name=_("партийные организации"),
+    )
+    party_projects = models.ManyToManyField(
+        "parties.PartyProject",
+        blank=True,
+        related_name="articles",
+        verbose_name=_("партийные проекты"),
+    )
+
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    cover_480_webp = renditions.rendition(480, "WEBP")
+    cover_800_webp = renditions.rendition(800, "WEBP")
+    cover_1200_webp = renditions.rendition(1200, "WEBP")
+    cover_480_jpeg = renditions.rendition(480, "JPEG")
+    cover_800_jpeg = renditions.rendition(800, "JPEG")
+    cover_1200_jpeg = renditions.rendition(1200, "JPEG")
+    cover_open_graph = renditions.open_graph_rendition()
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        verbose_name = _("материал")
+        verbose_name_plural = _("материалы")
+        permissions = [("publish_article", _("Может публиковать материалы"))]
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
+            # public lists (visible in one language, newest first) read these in order and count from
+            # them alone, without touching the table
+            models.Index(fields=["status", "language", "-publish_at", "-id"], name="article_listing_idx"),
+            models.Index(
+                fields=["region", "status", "language", "-publish_at", "-id"], name="article_region_listing_idx"
+            ),
+            # a tag page looks its page of stories up by id here, their visibility checked in the index
+            models.Index(fields=["status", "language", "id"], include=["publish_at"], name="article_visible_id_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
+            # the admin's list, newest first across every status
+            models.Index(fields=["-publish_at", "-id"], name="article_publish_idx"),
+            # the admin's review queue, oldest first
+            models.Index(fields=["status", "submitted_at", "id"], name="article_review_queue_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        if not self.slug or not self.has_been_published():
+            self.slug = self.unique_slug()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "body", "slug", "updated_at"}
+        elif self.pk is not None:
+            # A content save: the version guards against lost updates; a correction of a live story
+            # is shown to readers as "Обновлено …".
+            self.version += 1
+            if self.is_live():
+                self.corrected_at = timezone.now()
+        has_taggings = self.pk is not None  # a new article has none yet
+        # One transaction, so that no reader (nor the content generation's move on commit) sees the story
+        # without its taggings' copies or its search column in step.
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(*args, **kwargs)
+            if has_taggings and (
+                update_fields is None
+                or set(update_fields) & set(apps.get_model("articles", "ArticleTag").COPIED_FIELDS)
+            ):
+                # from the saved row, not this instance: a partial save of a stale instance keeps the rest
+                self.taggings.all().copy_from_articles()
+            if update_fields is None:
+                self.refresh_search_vector()
+
+    def get_absolute_url(self):
+        """The article's address in its own language: Russian unprefixed, Kazakh under /kk/."""
+        if translation.get_language() == self.language:
+            return reverse("articles:detail", args=[self.slug])
+        with translation.override(self.language):
+            return reverse("articles:detail", args=[self.slug])
+
+    def has_been_published(self):
+        return self.first_published_at is not None
+
+    def is_live(self, now=None):
+        """Whether readers can see this article right now."""
+        now = now or timezone.now()
+        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= now
+
+    def unique_slug(self):
+        """An ASCII transliteration of the title, suffixed with -2, -3… when taken."""
+        base = slugify(self.title, max_length=SLUG_MAX_LENGTH - 8, word_boundary=True) or "material"
+        candidate, number = base, 2
+        others = Article.objects.exclude(pk=self.pk)
+        while others.filter(slug=candidate).exists():
+            candidate, number = f"{base}-{number}", number + 1
+        return candidate
+
+    def refresh_search_vector(self):
+        """Recompute the full-text column from the title, lead, tags and body as saved now."""
+        from articles.search import refresh_search_vectors
+
+        refresh_search_vectors(Article.objects.filter(pk=self.pk))
+
+    @property
+    def cover(self):
+        return renditions.CoverRenditions(self) if self.cover_image else None
+
+    @property
+    def author_display(self):
+        return self.byline or self.author.get_full_name() or self.author.get_username()

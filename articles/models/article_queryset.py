@@ -1,0 +1,92 @@
+"""What readers may see now, and the other questions asked of many articles at once."""
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils import timezone, translation
+
+from articles.models.choices import ArticleStatus
+
+
+def published_now(now=None):
+    """The condition of what readers may see now: published, with a publication time already reached.
+
+    Articles and their taggings (which carry copies of these fields) filter by this one definition.
+    """
+    return models.Q(status=ArticleStatus.PUBLISHED, publish_at__lte=now or timezone.now())
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Articles readers may see now: published, with a publication time already reached."""
+        return self.filter(published_now(now))
+
+    def public(self):
+        """What readers of the current page see: published now, in the page's language."""
+        return self.published().in_language(translation.get_language() or "ru")
+
+    def linked_to_party(self, party):
+        """Articles linked to the party's organisations or projects, whatever their status."""
+        through_organisations = self.model.party_organisations.through.objects.filter(primaryorganisation__party=party)
+        through_projects = self.model.party_projects.through.objects.filter(partyproject__party=party)
+        return self.filter(
+            models.Q(pk__in=through_organisations.values("article_id"))
+            | models.Q(pk__in=through_projects.values("article_id"))
+        )
+
+    def in_region(self, region):
+        return self.filter(region=region)
+
+    def in_language(self, code):
+        return self.filter(language=code)
+
+    def newest_first(self):
+        return self.order_by("-publish_at", "-id")
+
+    def for_page(self):
+        """One article with what its page shows."""
+        return self.select_related("author").defer("search_vector")
+
+    def for_listing(self):
+        """What article cards need: the article's own columns (section and region by id)."""
+        return self.only(
+            "id",
+            "title",
+            "slug",
+            "lead",
+            "publish_at",
+            "language",
+            "is_featured",
+            "updated_at",
+            "cover_image",
+            "cover_alt",
+            "cover_width",
+            "cover_height",
+            "section",
+            "region",
+        )
+
+    def update(self, **kwargs):
+        """Update the rows; the taggings of the articles keep their copies of status, language and publish_at."""
+        ArticleTag = apps.get_model("articles", "ArticleTag")
+        if not kwargs.keys() & set(ArticleTag.COPIED_FIELDS):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            # Taken first: once updated, the rows may no longer match the filter.
+            ids = list(self.values_list("pk", flat=True))
+            rows = super().update(**kwargs)
+            ArticleTag.objects.filter(content_object__in=ids).copy_from_articles()
+        return rows
+
+    def on_desk_of(self, user):
+        """Articles `user` works on in the admin: every one for a moderator, their own for an author."""
+        from articles import workflow  # workflow imports this module
+
+        return self._chain() if workflow.sees_every_article(user) else self.filter(workflow.own_articles(user))
+
+    def visible_to(self, user):
+        """Articles `user` may see and link a story to: those on their desk, and those readers see now."""
+        from articles import workflow
+
+        if workflow.sees_every_article(user):
+            return self._chain()
+        return self.filter(workflow.own_articles(user) | published_now())
