@@ -1,7 +1,6 @@
 """The article: its fields and what it keeps of its own data on save."""
 
 from ckeditor_uploader.fields import RichTextUploadingField
-from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -202,17 +201,10 @@ class Article(models.Model):
             self.version += 1
             if self.is_live():
                 self.corrected_at = timezone.now()
-        has_taggings = self.pk is not None  # a new article has none yet
         # One transaction, so that no reader (nor the content generation's move on commit) sees the story
-        # without its taggings' copies or its search column in step.
+        # without its search column in step.
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             super().save(*args, **kwargs)
-            if has_taggings and (
-                update_fields is None
-                or set(update_fields) & set(apps.get_model("articles", "ArticleTag").COPIED_FIELDS)
-            ):
-                # from the saved row, not this instance: a partial save of a stale instance keeps the rest
-                self.taggings.all().copy_from_articles()
             if update_fields is None:
                 self.refresh_search_vector()
 

@@ -1,7 +1,6 @@
 """What readers may see now, and the other questions asked of many articles at once."""
 
-from django.apps import apps
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone, translation
 
 from articles.models.choices import ArticleStatus
@@ -64,18 +63,6 @@ class ArticleQuerySet(models.QuerySet):
             "section",
             "region",
         )
-
-    def update(self, **kwargs):
-        """Update the rows; the taggings of the articles keep their copies of status, language and publish_at."""
-        ArticleTag = apps.get_model("articles", "ArticleTag")
-        if not kwargs.keys() & set(ArticleTag.COPIED_FIELDS):
-            return super().update(**kwargs)
-        with transaction.atomic(using=self.db, savepoint=False):
-            # Taken first: once updated, the rows may no longer match the filter.
-            ids = list(self.values_list("pk", flat=True))
-            rows = super().update(**kwargs)
-            ArticleTag.objects.filter(content_object__in=ids).copy_from_articles()
-        return rows
 
     def on_desk_of(self, user):
         """Articles `user` works on in the admin: every one for a moderator, their own for an author."""

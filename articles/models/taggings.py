@@ -1,6 +1,5 @@
 """An article's tags, with copies of the article's fields for the tag page's index."""
 
-from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag, TaggedItemBase
@@ -21,18 +20,14 @@ class ArticleTagQuerySet(models.QuerySet):
         # content_object_id, not content_object: ordering by a relation would order by Article's Meta.ordering
         return self.order_by("-publish_at", "-content_object_id")
 
-    def copy_from_articles(self):
-        """Set the copies of these taggings from their articles as they are saved now, in one UPDATE."""
-        article = apps.get_model("articles", "Article").objects.filter(pk=models.OuterRef("content_object"))
-        return self.update(**{name: models.Subquery(article.values(name)) for name in ArticleTag.COPIED_FIELDS})
-
 
 class ArticleTag(TaggedItemBase):
     """A tag of an article, with copies of the article's status, language and publication time.
 
     The copies let a tag page read its stories newest first, and count them, from one index of this
-    table. They are kept exact by this model's save (a new tagging), Article.save and
-    ArticleQuerySet.update; anything that writes those fields of articles in SQL must set them here too.
+    table. PostgreSQL keeps them exact (triggers of migration 0013): a tagging takes its article's values
+    when it is written, whatever the insert says, and a change to an article's values, by save, update()
+    or SQL, goes to its taggings.
     """
 
     COPIED_FIELDS = ("status", "language", "publish_at")
@@ -91,11 +86,3 @@ class ArticleTag(TaggedItemBase):
                 name="article_tag_listing_idx",
             ),
         ]
-
-    def save(self, *args, **kwargs):
-        if self._state.adding:
-            # taggit creates a tagging with its article at hand: copying costs no query
-            article = self.content_object
-            for name in self.COPIED_FIELDS:
-                setattr(self, name, getattr(article, name))
-        super().save(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from taggit.models import Tag
 
 from articles import revisions, workflow
 from articles.models import Article, ArticleTag
@@ -187,7 +188,13 @@ def bulk_update(article, **values):
     Article.objects.bulk_update([article], list(values))
 
 
-@pytest.mark.parametrize("write", [save_fields, save_only, update_queryset, bulk_update])
+def raw_sql(article, **values):
+    columns = ", ".join(f"{name} = %s" for name in values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE articles_article SET {columns} WHERE id = %s", [*values.values(), article.pk])
+
+
+@pytest.mark.parametrize("write", [save_fields, save_only, update_queryset, bulk_update, raw_sql])
 def test_taggings_copy_the_article_fields_however_they_are_written(write):
     article = story("Посевная", tags=["посевная", "село"])
     later = timezone.now() + timedelta(days=1)
@@ -207,6 +214,39 @@ def test_queryset_update_keeps_copies_of_rows_it_no_longer_matches():
 
     rows, expected = copies(in_review)
     assert rows == expected
+
+
+def insert_in_sql(article, tag):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO articles_articletag (content_object_id, tag_id, status, language) VALUES (%s, %s, %s, %s)",
+            [article.pk, tag.pk, Article.Status.DRAFT, "kk"],
+        )
+
+
+def bulk_create(article, tag):
+    ArticleTag.objects.bulk_create([ArticleTag(content_object=article, tag=tag, status="", language="")])
+
+
+@pytest.mark.parametrize("insert", [insert_in_sql, bulk_create])
+def test_a_tagging_takes_the_fields_of_its_article_whatever_the_insert_says(insert):
+    article = story("Посевная", tags=["село"])
+    tag = Tag.objects.create(name="посевная", slug="posevnaia")
+
+    insert(article, tag)
+
+    rows, expected = copies(article)
+    assert rows == expected == {(Article.Status.PUBLISHED, "ru", article.publish_at)}
+
+
+def test_a_tagging_moved_to_another_story_takes_its_fields():
+    draft = ArticleFactory(language="kk", tags=["посевная"])
+    published = story("Посевная")
+
+    ArticleTag.objects.filter(content_object=draft).update(content_object=published)
+
+    rows, expected = copies(published)
+    assert rows == expected == {(Article.Status.PUBLISHED, "ru", published.publish_at)}
 
 
 def test_saving_other_fields_leaves_the_taggings_alone():

@@ -222,14 +222,12 @@ class Generator:
         return article, link
 
     def copy_links(self, articles, links):
-        """COPY the tag (with the article's copied fields), city and party rows of `articles` into their tables."""
+        """COPY the tag, city and party rows of `articles` into their tables (a trigger fills the tags' copies)."""
         rows = {"tags": [], "cities": [], "projects": [], "organisations": []}
         for article, link in zip(articles, links, strict=True):
-            copied = [getattr(article, name) for name in ArticleTag.COPIED_FIELDS]
-            rows["tags"] += [(article.pk, pk, *copied) for pk in link["tags"]]
-            for kind in ["cities", "projects", "organisations"]:
+            for kind in ["tags", "cities", "projects", "organisations"]:
                 rows[kind] += [(article.pk, pk) for pk in link[kind]]
-        copy_rows(ArticleTag, ["content_object_id", "tag_id", *ArticleTag.COPIED_FIELDS], rows["tags"])
+        copy_rows(ArticleTag, ["content_object_id", "tag_id"], rows["tags"])
         copy_rows(Article.cities.through, ["article_id", "city_id"], rows["cities"])
         copy_rows(Article.party_projects.through, ["article_id", "partyproject_id"], rows["projects"])
         copy_rows(Article.party_organisations.through, ["article_id", "primaryorganisation_id"], rows["organisations"])
