@@ -1,31 +1,20 @@
-"""Full-text search: the indexed column, and ranked, highlighted, filtered queries over it."""
+"""Full-text search: ranked, highlighted, filtered queries over the articles' search column.
+
+The column itself is written by the model (articles.models.search_document).
+"""
 
 import html
 import re
 from datetime import timedelta
 
-from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db.models import (
-    Case,
-    Count,
-    DateTimeField,
-    ExpressionWrapper,
-    F,
-    Func,
-    OuterRef,
-    Q,
-    Subquery,
-    TextField,
-    Value,
-    When,
-    Window,
-)
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Func, Q, TextField, Value, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils import dateparse
 from django.utils.safestring import mark_safe
+
+from articles.models.search_document import StripTags, text_search_config
 
 MAX_QUERY_LENGTH = 200
 # A common word matches thousands of stories: only the newest MAX_CANDIDATES matches are ranked (ten pages),
@@ -47,51 +36,11 @@ HEADLINE_OPTIONS = {
 }
 
 
-def text_search_config(language):
-    """Russian stemming for Russian articles; `simple` for Kazakh, which PostgreSQL cannot stem."""
-    return "russian" if language == "ru" else "simple"
-
-
 class AngleBracketsHidden(Func):
     """Plain text whose < and > ts_headline would take for tags and drop, swapped for markers."""
 
     template = "translate(%(expressions)s, '<>', E'\\x04\\x05')"
     output_field = TextField()
-
-
-class StripTags(Func):
-    """The text of an HTML column, for indexing and snippets."""
-
-    template = "regexp_replace(%(expressions)s, '<[^>]+>', ' ', 'g')"
-    output_field = TextField()
-
-
-def tag_names():
-    """The article's tag names as one string (a correlated subquery)."""
-    from articles.models import ArticleTag
-
-    tagged = ArticleTag.objects.filter(content_object=OuterRef("pk"))
-    names = tagged.values("content_object").annotate(names=StringAgg("tag__name", " ")).values("names")
-    return Coalesce(Subquery(names), Value(""), output_field=TextField())
-
-
-def document_vector(config):
-    return (
-        SearchVector("title", config=config, weight="A")
-        + SearchVector("lead", config=config, weight="B")
-        + SearchVector(tag_names(), config=config, weight="B")
-        + SearchVector(StripTags("body"), config=config, weight="C")
-    )
-
-
-def refresh_search_vectors(queryset):
-    """Rewrite the search column of every article in `queryset` in one UPDATE."""
-    return queryset.update(
-        search_vector=Case(
-            When(language="kk", then=document_vector("simple")),
-            default=document_vector("russian"),
-        )
-    )
 
 
 def clean_query(text):

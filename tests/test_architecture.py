@@ -26,8 +26,6 @@ KNOWN_VIOLATIONS = {
     ("cycle", "articles.models -> articles.models.taggings"),
     ("cycle", "articles.models.article -> articles.models.article_queryset"),
     ("cycle", "articles.models.taggings -> articles.models.article_queryset"),
-    ("cycle", "articles.models.article -> articles.search"),
-    ("cycle", "articles.search -> articles.models"),
     ("cycle", "articles.models.article_queryset -> articles.workflow"),
     ("cycle", "articles.workflow -> articles.models"),
 }

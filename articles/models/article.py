@@ -14,6 +14,7 @@ from taggit.managers import TaggableManager
 from articles import renditions
 from articles.models.article_queryset import ArticleQuerySet
 from articles.models.choices import ArticleLanguage, ArticleStatus
+from articles.models.search_document import refresh_search_vectors
 from articles.sanitize import sanitize_html
 
 SLUG_MAX_LENGTH = 200
@@ -234,8 +235,6 @@ class Article(models.Model):
 
     def refresh_search_vector(self):
         """Recompute the full-text column from the title, lead, tags and body as saved now."""
-        from articles.search import refresh_search_vectors
-
         refresh_search_vectors(Article.objects.filter(pk=self.pk))
 
     @property

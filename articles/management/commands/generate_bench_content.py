@@ -32,7 +32,7 @@ from articles.management.bench_setup import (
 from articles.management.bench_text import PEOPLE, SentencePool, tag_names
 from articles.management.commands.seed_demo import DEMO_DIR
 from articles.models import Article, ArticleTag
-from articles.search import refresh_search_vectors
+from articles.models.search_document import refresh_search_vectors
 from newsroom.generation import bump_generation
 from parties.demo import ensure_party
 from regions.models import Region
