@@ -9,19 +9,18 @@ from datetime import datetime
 
 from django.contrib.auth import get_permission_codename
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from articles.models import Article, PreviewLink, WorkflowEvent
+from articles.roles import is_moderator
 
 DRAFT = Article.Status.DRAFT
 REVIEW = Article.Status.REVIEW
 PUBLISHED = Article.Status.PUBLISHED
 ARCHIVED = Article.Status.ARCHIVED
 
-PUBLISH_PERMISSION = "articles.publish_article"
 # Google News and the NewsArticle headline property cut titles at 110 characters.
 TITLE_MAX_FOR_PUBLICATION = 110
 
@@ -67,10 +66,6 @@ class WorkflowError(Exception):
     """A transition was refused; the message says why, in words for the newsroom."""
 
 
-def is_moderator(user) -> bool:
-    return user.is_active and user.has_perm(PUBLISH_PERMISSION)
-
-
 def roles(user, article) -> set:
     """The roles `user` holds towards `article`."""
     result = set()
@@ -85,18 +80,6 @@ def roles(user, article) -> set:
 
 def can_view(user, article) -> bool:
     return bool(roles(user, article))
-
-
-def sees_every_article(user) -> bool:
-    """Whether `user` sees every article in every state (a moderator at the desk)."""
-    return user.is_active and user.is_staff and is_moderator(user)
-
-
-def own_articles(user) -> Q:
-    """The articles an author works on, as a filter: their own, if they may write at all (see roles)."""
-    if user.is_active and user.is_staff and user.has_perm("articles.change_article"):
-        return Q(author=user)
-    return Q(pk__in=[])
 
 
 def linkable(user, queryset):
