@@ -190,23 +190,21 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body = sanitize_html(self.body)
-        if not self.slug or not self.has_been_published():
-            self.slug = self.unique_slug()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "body", "slug", "updated_at"}
-        elif self.pk is not None:
-            # A content save: the version guards against lost updates; a correction of a live story
-            # is shown to readers as "Обновлено …".
-            self.version += 1
-            if self.is_live():
-                self.corrected_at = timezone.now()
+        """Save the story with the data it keeps of its own; a partial save leaves version and search alone."""
+        is_content_save = kwargs.get("update_fields") is None
+        self._sanitize_body()
+        self._assign_slug()
+        if is_content_save:
+            self._bump_version()
+            self._stamp_correction()
+        else:
+            # a partial save still writes the body and slug just set, and the time of the change
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body", "slug", "updated_at"}
         # One transaction, so that no reader (nor the content generation's move on commit) sees the story
         # without its search column in step.
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             super().save(*args, **kwargs)
-            if update_fields is None:
+            if is_content_save:
                 self.refresh_search_vector()
 
     def get_absolute_url(self):
@@ -215,6 +213,24 @@ class Article(models.Model):
             return reverse("articles:detail", args=[self.slug])
         with translation.override(self.language):
             return reverse("articles:detail", args=[self.slug])
+
+    def _sanitize_body(self):
+        self.body = sanitize_html(self.body)
+
+    def _assign_slug(self):
+        """Derive the slug from the title until the story is first published; from then on it stays."""
+        if not self.slug or not self.has_been_published():
+            self.slug = self.unique_slug()
+
+    def _bump_version(self):
+        """A content save of a saved story makes a new version: the version guards against lost updates."""
+        if self.pk is not None:
+            self.version += 1
+
+    def _stamp_correction(self):
+        """A content save of a live story is a correction, shown to readers as «Обновлено …»."""
+        if self.pk is not None and self.is_live():
+            self.corrected_at = timezone.now()
 
     def has_been_published(self):
         return self.first_published_at is not None
