@@ -236,9 +236,14 @@ class Article(models.Model):
         return self.first_published_at is not None
 
     def is_live(self, now=None):
-        """Whether readers can see this article right now."""
+        """Whether readers can see this article right now (the rule of ArticleQuerySet.published)."""
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= now
+
+    def is_scheduled(self, now=None):
+        """Whether this article is approved for a time still to come (the rule of ArticleQuerySet.scheduled)."""
+        now = now or timezone.now()
+        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at > now
 
     def unique_slug(self):
         """An ASCII transliteration of the title, suffixed with -2, -3… when taken."""

@@ -20,6 +20,10 @@ class ArticleQuerySet(models.QuerySet):
         """Articles readers may see now: published, with a publication time already reached."""
         return self.filter(published_now(now))
 
+    def scheduled(self, now=None):
+        """Articles approved for a time still to come: published, with a publication time not yet reached."""
+        return self.filter(status=ArticleStatus.PUBLISHED, publish_at__gt=now or timezone.now())
+
     def public(self):
         """What readers of the current page see: published now, in the page's language."""
         return self.published().in_language(translation.get_language() or "ru")
