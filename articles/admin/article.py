@@ -106,7 +106,7 @@ class ArticleAdmin(ArticleChangePageMixin, admin.ModelAdmin):
 
     @admin.display(description=_("статус"), ordering="status")
     def status_display(self, obj):
-        if obj.status == Article.Status.PUBLISHED and obj.publish_at and obj.publish_at > timezone.now():
+        if obj.is_scheduled():
             return gettext("Запланировано на %(moment)s") % {
                 "moment": timezone.localtime(obj.publish_at).strftime("%d.%m.%Y %H:%M")
             }

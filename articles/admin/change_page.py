@@ -49,7 +49,7 @@ class ArticleChangePageMixin:
                 events=obj.workflow_events.select_related("actor")[:30],
                 rejection=latest_rejection(obj),
                 can_edit=workflow.can_edit(request.user, obj),
-                is_scheduled=obj.status == Article.Status.PUBLISHED and not obj.is_live(),
+                is_scheduled=obj.is_scheduled(),
                 can_share=workflow.can_share(request.user, obj),
                 preview_links=obj.preview_links.active().select_related("created_by"),
                 proposed_time=proposed_time(obj),
@@ -177,7 +177,7 @@ def parse_local_datetime(value):
 
 
 def success_message(article, event):
-    if event.to_status == Article.Status.PUBLISHED and not article.is_live():
+    if article.is_scheduled():
         return gettext("«%(title)s»: запланировано на %(moment)s.") % {
             "title": article.title,
             "moment": timezone.localtime(article.publish_at).strftime("%d.%m.%Y %H:%M"),
