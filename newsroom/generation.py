@@ -21,14 +21,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from articles.models import Article
+
 SEQUENCE = "newsroom_content_generation"
 CHANNEL = "newsroom_content"
-READ_SQL = f"""
-    SELECT last_value,
-           (SELECT max(publish_at) FROM articles_article WHERE status = 'published' AND publish_at <= %s),
-           (SELECT min(publish_at) FROM articles_article WHERE status = 'published' AND publish_at > %s)
-    FROM {SEQUENCE}
-"""
 # How long the navigation and the blocks kept per generation live: what content changes made around the
 # application (raw SQL, which announces nothing) may take to show. (Templates' {% cache 300 %} match it.)
 BLOCK_CACHE_SECONDS = 300
@@ -98,6 +94,20 @@ def was_notified(raw):
     return False
 
 
+def read_statement(now):
+    """The sequence's value and the publication times that bound "now", in one statement.
+
+    The times are asked of the one definition of what readers see (ArticleQuerySet.published) and of what
+    is still to come (scheduled), not worked out again here.
+    """
+    newest = Article.objects.published(now).order_by("-publish_at").values("publish_at")[:1]
+    upcoming = Article.objects.scheduled(now).order_by("publish_at").values("publish_at")[:1]
+    newest_sql, newest_params = newest.query.sql_with_params()
+    upcoming_sql, upcoming_params = upcoming.query.sql_with_params()
+    sql = f"SELECT last_value, ({newest_sql}), ({upcoming_sql}) FROM {SEQUENCE}"
+    return sql, [*newest_params, *upcoming_params]
+
+
 def read_generation(now):
     with connection.cursor() as cursor:
         # LISTEN first, so that no change slips between reading and listening. Inside a transaction it
@@ -106,7 +116,7 @@ def read_generation(now):
         listening = not connection.in_atomic_block
         if listening and getattr(_process, "listening_on", None) is not raw:
             cursor.execute(f"LISTEN {CHANNEL}")
-        cursor.execute(READ_SQL, [now, now])
+        cursor.execute(*read_statement(now))
         changes, newest_publication, next_publication = cursor.fetchone()
     _process.value = f"{changes}-{newest_publication.timestamp() if newest_publication else 0}"
     _process.listening_on = raw if listening else None
