@@ -3,9 +3,8 @@
 Faces read other apps through their public names, never their views or `_private` helpers; the site chrome
 (newsroom/) uses no app's views.
 
-Every import counts, lazy ones inside functions included. The edges listed in KNOWN_VIOLATIONS are the ones
-left to remove (issue 13); the test fails on any new forbidden edge and on a listed one that is gone, so the
-list only shrinks. Modules stay small enough to hold (STYLE.md §1), with the same kind of shrinking list.
+Every import counts, lazy ones inside functions included; no forbidden edge is tolerated. Modules stay small
+enough to hold (STYLE.md §1), with a list of exceptions that may only shrink.
 """
 
 import ast
@@ -19,8 +18,6 @@ FACES = {"views", "urls", "admin", "feeds", "sitemaps", "forms", "apps"}
 FACE_PACKAGES = {"templatetags", "management", "admin"}
 # What each app's data and logic may not import: the apps above it in the chain.
 ABOVE = {"regions": {"parties", "articles"}, "parties": {"articles"}, "articles": set()}
-
-KNOWN_VIOLATIONS = set()
 
 # Split a module by noun when it passes ~300 lines (STYLE.md §1).
 MAX_MODULE_LINES = 300
@@ -155,14 +152,9 @@ def violations(graph):
     return found
 
 
-def test_the_import_graph_has_no_new_forbidden_edge():
-    new = violations(import_graph()) - KNOWN_VIOLATIONS
-    assert not new, "forbidden imports (DESIGN.md §2):\n" + "\n".join(f"{kind}: {edge}" for kind, edge in sorted(new))
-
-
-def test_every_known_violation_is_still_there():
-    gone = KNOWN_VIOLATIONS - violations(import_graph())
-    assert not gone, "remove these from KNOWN_VIOLATIONS, they are fixed:\n" + "\n".join(map(str, sorted(gone)))
+def test_the_import_graph_has_no_forbidden_edge():
+    found = violations(import_graph())
+    assert not found, "forbidden imports (DESIGN.md §2):\n" + "\n".join(f"{kind}: {edge}" for kind, edge in sorted(found))
 
 
 def test_the_checks_see_a_forbidden_edge():
