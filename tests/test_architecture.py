@@ -154,7 +154,8 @@ def violations(graph):
 
 def test_the_import_graph_has_no_forbidden_edge():
     found = violations(import_graph())
-    assert not found, "forbidden imports (DESIGN.md §2):\n" + "\n".join(f"{kind}: {edge}" for kind, edge in sorted(found))
+    listing = "\n".join(f"{kind}: {edge}" for kind, edge in sorted(found))
+    assert not found, "forbidden imports (DESIGN.md §2):\n" + listing
 
 
 def test_the_checks_see_a_forbidden_edge():
