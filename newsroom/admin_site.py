@@ -235,7 +235,20 @@ class NewsroomAdminSite(admin.AdminSite):
         return TemplateResponse(request, "admin/two_factor/setup.html", context)
 
 
-class DeviceAdmin(admin.ModelAdmin):
+class RecordAdmin(admin.ModelAdmin):
+    """Records kept as they were written: nobody adds or changes one in the admin; only a superuser deletes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class DeviceAdmin(RecordAdmin):
     """Superusers only: who has two-factor sign-in, and removing a lost device; never a key or a code."""
 
     list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
@@ -248,13 +261,4 @@ class DeviceAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser

@@ -2,9 +2,10 @@ from django.contrib import admin
 
 from articles import workflow
 from articles.models import ArticleRevision, WorkflowEvent
+from newsroom.admin_site import RecordAdmin
 
 
-class AuditTrailAdmin(admin.ModelAdmin):
+class AuditTrailAdmin(RecordAdmin):
     """A story's history: read-only; a journalist sees that of their own stories; only a superuser deletes it."""
 
     def get_queryset(self, request):
@@ -12,15 +13,6 @@ class AuditTrailAdmin(admin.ModelAdmin):
         if workflow.is_moderator(request.user):
             return queryset
         return queryset.filter(article__author=request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 @admin.register(ArticleRevision)
