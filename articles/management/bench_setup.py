@@ -4,7 +4,7 @@ import os
 
 from django.contrib.auth import get_user_model
 
-from articles.management.commands.seed_demo import SECTIONS
+from articles.management import sections
 from articles.models import Section
 from parties.demo import demo_names, numbered_organisations, spread
 from parties.models import PrimaryOrganisation
@@ -50,9 +50,9 @@ def ensure_authors():
     return list(User.objects.filter(username__in=names))
 
 
-def ensure_sections():
-    for order, (name, name_kk, slug) in enumerate(SECTIONS):
-        Section.objects.get_or_create(slug=slug, defaults={"name": name, "name_kk": name_kk, "order": order})
+def sections_by_slug():
+    """The sections, created where missing, by slug."""
+    sections.ensure_sections()
     return {section.slug: section for section in Section.objects.all()}
 
 

@@ -27,7 +27,7 @@ from articles.management.bench_setup import (
     ensure_admin,
     ensure_authors,
     ensure_organisations,
-    ensure_sections,
+    sections_by_slug,
 )
 from articles.management.bench_text import PEOPLE, SentencePool, tag_names
 from articles.management.commands.seed_demo import DEMO_DIR
@@ -151,7 +151,7 @@ class Generator:
         rng = random.Random(seed)
         self.count, self.seed = count, seed
         self.authors = ensure_authors()
-        self.sections = ensure_sections()
+        self.sections = sections_by_slug()
         party = ensure_party(DEMO_DIR / "party.json")
         self.projects = list(party.projects.all())
         self.organisations = ensure_organisations(party, rng)

@@ -18,6 +18,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from articles import revisions, workflow
+from articles.management.sections import ensure_sections
 from articles.models import Article, Section
 from parties.demo import ensure_party, numbered_organisations, spread
 from parties.models import Party, PrimaryOrganisation
@@ -31,16 +32,6 @@ USERS = [
     ("journalist", "Айгерим", "Сапарова", "Journalists", False),
     ("moderator", "Ерлан", "Ахметов", "Moderators", False),
     ("admin", "Администратор", "", None, True),
-]
-
-SECTIONS = [
-    ("Новости", "Жаңалықтар", "novosti"),
-    ("Политика", "Саясат", "politika"),
-    ("Общество", "Қоғам", "obshchestvo"),
-    ("Экономика", "Экономика", "ekonomika"),
-    ("Культура", "Мәдениет", "kultura"),
-    ("Спорт", "Спорт", "sport"),
-    ("Происшествия", "Оқиғалар", "proisshestviya"),
 ]
 
 NKO_SLUG = "severo-kazakhstanskaya-oblast"
@@ -64,7 +55,7 @@ class Command(BaseCommand):
         # Demo publications would otherwise mail the demo journalist once per article.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
             users, users_created = self.create_users(password)
-            self.create_sections()
+            ensure_sections()
             party = ensure_party(DEMO_DIR / "party.json")
             self.create_organisations(party)
             created = self.create_articles(users) if {"journalist", "moderator"} <= users.keys() else 0
@@ -95,10 +86,6 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=group_name))
             users[username] = user
         return users, True
-
-    def create_sections(self):
-        for order, (name, name_kk, slug) in enumerate(SECTIONS):
-            Section.objects.get_or_create(slug=slug, defaults={"name": name, "name_kk": name_kk, "order": order})
 
     def create_organisations(self, party):
         region = Region.objects.get(slug=NKO_SLUG)
