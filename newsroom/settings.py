@@ -151,6 +151,11 @@ else:
         }
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# `manage.py backup` (newsroom/backups/): where archives go (a folder of mode 0700), how many stay, and where
+# pg_dump/pg_restore are when neither pgserver's bundled ones nor those on the PATH match the server.
+NEWSROOM_BACKUP_DIR = Path(os.environ.get("NEWSROOM_BACKUP_DIR", VAR_DIR / "backups"))
+NEWSROOM_BACKUP_KEEP = int(os.environ.get("NEWSROOM_BACKUP_KEEP", 14))
+NEWSROOM_PG_BIN_DIR = os.environ.get("NEWSROOM_PG_BIN_DIR", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):
