@@ -14,7 +14,7 @@ PROD_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} NEWSROOM_SERVE_MEDIA=
 	NEWSROOM_REQUIRE_2FA=$${NEWSROOM_REQUIRE_2FA:-0} \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}"
 
-.PHONY: install run serve dev test lint format setup secret messages clean bench
+.PHONY: install run serve dev test lint format setup secret messages clean bench backup
 
 install: $(INSTALLED)
 
@@ -49,6 +49,10 @@ dev: install messages
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# One archive of the database and the uploads into var/backups/ (README, «Backups»): `make backup`, `make backup KEEP=30`.
+backup: install
+	$(PY) manage.py backup $(if $(KEEP),--keep $(KEEP))
 
 test: install messages
 	$(PY) -m pytest

@@ -98,3 +98,10 @@ def execute(database, *statements):
     with contextlib.closing(connect(database)) as conn, conn.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+def fetch_value(database, query):
+    """The first column of the first row `query` returns in `database`."""
+    with contextlib.closing(connect(database)) as conn, conn.cursor() as cursor:
+        cursor.execute(query)
+        return cursor.fetchone()[0]

@@ -16,6 +16,7 @@ from tests.backups import (
     create_database,
     drop_database,
     execute,
+    fetch_value,
     file_digests,
     manage,
     scratch_name,
@@ -199,11 +200,14 @@ def test_a_site_with_content_is_refused_without_force(site, small_archive):
 def test_force_replaces_the_site_with_the_archive(site, small_archive):
     before = site.state()
     execute(site.database, "UPDATE articles_article SET title = 'Изменено после копии'")
+    execute(site.database, "SELECT setval('newsroom_content_generation', 1000)")
     (site.media / "stray.jpg").write_bytes(b"not in the archive")
     assert site.state() != before
     result = site.restore(small_archive, "--force")
     assert result.returncode == 0, result.stderr
     assert site.state() == before
+    # Pages cached under the replaced site's generations must not come back.
+    assert fetch_value(site.database, "SELECT last_value FROM newsroom_content_generation") > 1000
 
 
 def test_a_failing_database_restore_changes_nothing(site, small_archive):

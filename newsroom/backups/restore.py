@@ -117,7 +117,8 @@ def compare_counts(manifest, restored_counts, media_files):
     if manifest["media"].get("included"):
         expected["media files"] = manifest["media"].get("files", 0)
         actual["media files"] = media_files
-    for name, count in expected.items():
+    for name in [*actual, *(name for name in expected if name not in actual)]:
+        count = expected.get(name, "?")
         equal = equal and actual.get(name) == count
         mark = "" if actual.get(name) == count else "   <-- differs"
         lines.append(f"  {name.replace('_', ' '):<16} {actual.get(name, '?'):>8}  (archive: {count}){mark}")
