@@ -41,10 +41,11 @@ setup: install secret messages
 run: setup serve
 
 # gunicorn and, beside it, the task worker (README, «Background work»). Ctrl+C or gunicorn's exit stops
-# both: the shell waits for gunicorn, then stops the worker (which lets a started job finish) and waits for it.
+# both: the shell waits for gunicorn, then sends the worker one SIGTERM (it lets a started job finish) and
+# waits for it. The worker has a session of its own so that Ctrl+C does not signal it twice (a hard stop).
 serve: install secret messages
 	@echo "Newsroom: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@$(PROD_ENV) sh -c '$(PY) manage.py worker & worker=$$!; \
+	@$(PROD_ENV) sh -c 'setsid $(PY) manage.py worker & worker=$$!; \
 		trap "kill -TERM $$worker 2>/dev/null; wait $$worker" EXIT; trap "exit 130" INT; trap "exit 143" TERM; \
 		$(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips "$${NEWSROOM_TRUSTED_PROXIES:-}"'
