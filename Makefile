@@ -14,7 +14,7 @@ PROD_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} NEWSROOM_SERVE_MEDIA=
 	NEWSROOM_REQUIRE_2FA=$${NEWSROOM_REQUIRE_2FA:-0} \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}"
 
-.PHONY: install run serve dev test lint format setup secret messages clean bench backup
+.PHONY: install run serve worker dev test lint format setup secret messages clean bench backup
 
 install: $(INSTALLED)
 
@@ -40,10 +40,19 @@ setup: install secret messages
 
 run: setup serve
 
+# gunicorn and, beside it, the task worker (README, «Background work»). Ctrl+C or gunicorn's exit stops
+# both: the shell waits for gunicorn, then sends the worker one SIGTERM (it lets a started job finish) and
+# waits for it. The worker has a session of its own so that Ctrl+C does not signal it twice (a hard stop).
 serve: install secret messages
 	@echo "Newsroom: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(PROD_ENV) $(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips "$${NEWSROOM_TRUSTED_PROXIES:-}"
+	@$(PROD_ENV) sh -c 'setsid $(PY) manage.py worker & worker=$$!; \
+		trap "kill -TERM $$worker 2>/dev/null; wait $$worker" EXIT; trap "exit 130" INT; trap "exit 143" TERM; \
+		$(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips "$${NEWSROOM_TRUSTED_PROXIES:-}"'
+
+# The task worker alone, e.g. beside `make dev` or another app server.
+worker: install secret messages
+	$(PROD_ENV) $(PY) manage.py worker
 
 dev: install messages
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput

@@ -1,13 +1,16 @@
-"""E-mail to the newsroom about workflow events; called by workflow.apply after commit."""
+"""E-mail to the newsroom about workflow events, queued by workflow.apply in the transition's transaction.
 
-from django.conf import settings
+The message is written when the event happens and sent by the task worker (articles/tasks.py): a slow or
+absent mail server never holds up a moderator's request, and a transition rolled back sends nothing.
+"""
+
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from articles.tasks import send_workflow_mail
 from newsroom.absolute import site_url
 
 TEMPLATES = {
@@ -41,13 +44,14 @@ def recipients_for(event):
     return []
 
 
-def send_for(event):
+def message_for(event):
+    """The (subject, body, recipients) of the e-mail about `event`, or None when nobody is to be told."""
     template = TEMPLATES.get(event.transition)
     if template is None:
-        return
+        return None
     recipients = recipients_for(event)
     if not recipients:
-        return
+        return None
     with translation.override("ru"):
         context = {
             "event": event,
@@ -56,4 +60,12 @@ def send_for(event):
         }
         text = render_to_string(template, context)
     subject, _, body = text.strip().partition("\n")
-    send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, recipients)
+    return subject.strip(), body.strip() + "\n", recipients
+
+
+def queue_for(event):
+    """Queue the e-mail about `event` in the current transaction: it goes out only if the transaction commits."""
+    message = message_for(event)
+    if message is not None:
+        subject, body, recipients = message
+        send_workflow_mail.defer(subject=subject, body=body, recipients=recipients)

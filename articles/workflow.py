@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from articles import notifications
 from articles.models import Article, PreviewLink, WorkflowEvent
 from articles.roles import is_moderator
 
@@ -199,13 +200,8 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None) 
             comment=comment,
             created_at=now,
         )
-        transaction.on_commit(lambda: _notify(event))
+        # Queued, not sent: the job is a row of this transaction, so a rolled-back transition sends nothing.
+        notifications.queue_for(event)
     for field in ["status", "publish_at", "first_published_at", "slug", "updated_at"]:
         setattr(article, field, getattr(locked, field))
     return event
-
-
-def _notify(event):
-    from articles import notifications
-
-    notifications.send_for(event)

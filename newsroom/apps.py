@@ -13,6 +13,7 @@ class NewsroomAdminConfig(AdminConfig):
         from django.contrib import admin
         from django_otp.plugins.otp_static.models import StaticDevice
         from django_otp.plugins.otp_totp.models import TOTPDevice
+        from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob, ProcrastinateWorker
 
         from newsroom.admin_site import DeviceAdmin
 
@@ -21,6 +22,11 @@ class NewsroomAdminConfig(AdminConfig):
             if admin.site.is_registered(model):
                 admin.site.unregister(model)
             admin.site.register(model, DeviceAdmin)
+        # procrastinate's job pages show task arguments (e-mail addresses) to anyone with the view permission;
+        # newsroom/background/admin.py shows them to superusers only.
+        for model in (ProcrastinateJob, ProcrastinateEvent, ProcrastinateWorker):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)
         checks.register(check_two_factor_required, checks.Tags.security, deploy=True)
         checks.register(check_trusted_proxies, checks.Tags.security)
 

@@ -52,15 +52,12 @@ def socket_dir(pgdata: Path) -> str:
 
 def ensure_database(host: str, name: str, user: str = "postgres") -> None:
     """Create database `name` on the embedded server unless it exists."""
-    import psycopg2
-    from psycopg2 import sql
+    import psycopg
+    from psycopg import sql
 
-    with contextlib.closing(psycopg2.connect(host=host, dbname="postgres", user=user)) as conn:
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    with psycopg.connect(host=host, dbname="postgres", user=user, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def _running_socket_dir(pgdata: Path) -> str | None:

@@ -16,7 +16,7 @@ import contextvars
 import threading
 from datetime import timedelta
 
-import psycopg2
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -83,15 +83,16 @@ def process_generation():
 
 
 def was_notified(raw):
+    notified = False
     try:
-        raw.poll()  # takes what the server has sent without waiting: no round trip
-    except psycopg2.Error:
+        # timeout=0 takes what the server has already sent (and what psycopg kept meanwhile) without waiting:
+        # no round trip.
+        for _notification in raw.notifies(timeout=0):
+            notified = True
+    except psycopg.Error:
         connection.close()  # the server went away: reading the generation connects, and listens, again
         return True
-    if raw.notifies:
-        raw.notifies.clear()
-        return True
-    return False
+    return notified
 
 
 def read_statement(now):

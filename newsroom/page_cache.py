@@ -13,7 +13,7 @@ from newsroom import generation
 from newsroom.navigation import CITY_COOKIE, navigation
 from newsroom.pagination import MAX_PAGES
 
-UNCACHED_PREFIXES = ("/admin/", "/ckeditor/", "/healthz", "/media/", "/static/", "/i18n/")
+UNCACHED_PREFIXES = ("/admin/", "/ckeditor/", "/healthz", "/readyz", "/media/", "/static/", "/i18n/")
 # It sets the reader's cookie and redirects to its `next`: it reads its parameters as they come.
 UNCACHED_PATHS = ("/regions/choose-city/", "/kk/regions/choose-city/")
 SEARCH_PATHS = ("/search/", "/kk/search/")

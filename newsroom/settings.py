@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "imagekit",
+    # The task queue: jobs in PostgreSQL tables made by its migrations, run by `manage.py worker`.
+    "procrastinate.contrib.django",
+    "newsroom.background",
     "regions",
     "articles",
     "parties",
@@ -316,8 +319,24 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        # Every process that loads the task queue would otherwise list its schedules.
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
+    },
 }
+
+# Background work (README, «Background work»): procrastinate's queue in PostgreSQL, run by `manage.py worker`.
+PROCRASTINATE_WORKER_DEFAULTS = {"concurrency": int(os.environ.get("NEWSROOM_WORKER_CONCURRENCY", 2))}
+# Tries of a workflow e-mail, waiting 2, 4, 8 … seconds between them: 16 span a day and a half.
+NEWSROOM_MAIL_ATTEMPTS = int(os.environ.get("NEWSROOM_MAIL_ATTEMPTS", 16))
+# /readyz wants a worker heartbeat this recent (a running worker beats every 10 seconds).
+NEWSROOM_WORKER_SEEN_SECONDS = int(os.environ.get("NEWSROOM_WORKER_SEEN_SECONDS", 60))
+# An upload nothing names is deleted only after this long: a story being written may not be saved yet.
+NEWSROOM_UPLOAD_GRACE_HOURS = int(os.environ.get("NEWSROOM_UPLOAD_GRACE_HOURS", 24))
+# Finished jobs are forgotten after this many days; failed ones stay, for the admin.
+NEWSROOM_JOB_RETENTION_DAYS = int(os.environ.get("NEWSROOM_JOB_RETENTION_DAYS", 7))
 
 # How long a "Поделиться черновиком" link lets someone without an account read a draft.
 NEWSROOM_PREVIEW_LINK_HOURS = int(os.environ.get("NEWSROOM_PREVIEW_LINK_HOURS", 48))

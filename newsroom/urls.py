@@ -18,6 +18,7 @@ admin.site.index_title = _("Редакционный стол")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "img/favicon.png", permanent=True)),
     path("robots.txt", views.robots_txt, name="robots"),
     path(

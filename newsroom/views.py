@@ -14,6 +14,7 @@ from django.views.static import serve
 from articles.images import PHOTO_TYPES
 from newsroom import embedded_db
 from newsroom.absolute import build_absolute
+from newsroom.background import readiness
 from newsroom.middleware import MEDIA_CSP
 
 # The editorial interface, private draft previews and search results; the last two exist under /kk/ as well.
@@ -32,6 +33,24 @@ def healthz(request):
         connection.close()
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Answer 200 when the database answers, every migration is applied and a task worker was seen lately.
+
+    Otherwise 503 with one word of reason; never start a database. Cheap: a few indexed reads.
+    """
+    try:
+        with embedded_db.no_autostart():
+            problem = readiness.problem()
+    except (DatabaseError, embedded_db.EmbeddedDatabaseUnavailable):
+        connection.close()
+        problem = readiness.DATABASE
+    if problem is not None:
+        return JsonResponse({"status": "unavailable", "reason": problem}, status=503)
+    return JsonResponse({"status": "ready"})
 
 
 def server_error(request):

@@ -4,11 +4,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
 from articles import workflow
 from articles.models import Article, WorkflowEvent
+from articles.tasks import send_workflow_mail
+from newsroom.background.models import Job
 from tests.factories import ArticleFactory, UserFactory, jpeg_file
 
 pytestmark = pytest.mark.django_db
@@ -152,27 +155,47 @@ def test_can_edit_and_delete(people):
     assert workflow.can_delete(people["superuser"], published)
 
 
-def test_emails_go_out_after_commit(django_capture_on_commit_callbacks, journalist, moderator):
+def queued_mail(after=0):
+    """The workflow messages waiting in the task queue (jobs after id `after`), as the worker gets them."""
+    jobs = Job.objects.filter(task_name=send_workflow_mail.name, status="todo", id__gt=after).order_by("id")
+    return [(job.id, job.args) for job in jobs]
+
+
+def deliver_queued_mail(after=0):
+    """Send each message queued after job `after` as the worker does (tests/background/ runs the real one).
+
+    Return the last job's id, to deliver only newer messages next time.
+    """
+    last = after
+    for last, args in queued_mail(after):  # noqa: B007 (the last one is returned)
+        send_workflow_mail(**args)
+    return last
+
+
+def test_emails_are_queued_with_the_transition_and_say_what_happened(journalist, moderator):
     article = make_article(journalist, S.DRAFT)
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.apply(article, "submit", by=journalist)
+    workflow.apply(article, "submit", by=journalist)
+    delivered = deliver_queued_mail()
     assert [m.to for m in mail.outbox] == [[moderator.email]]
     assert article.title in mail.outbox[0].subject
+    assert mail.outbox[0].from_email == settings.DEFAULT_FROM_EMAIL
 
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.apply(article, "reject", by=moderator, comment="Уточните цифры бюджета")
+    workflow.apply(article, "reject", by=moderator, comment="Уточните цифры бюджета")
+    delivered = deliver_queued_mail(delivered)
     assert mail.outbox[1].to == [journalist.email]
     assert "Уточните цифры бюджета" in mail.outbox[1].body
 
     workflow.apply(article, "submit", by=journalist)
+    delivered = max(job_id for job_id, _ in queued_mail())
     later = timezone.now() + timedelta(hours=5)
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.apply(article, "approve", by=moderator, publish_at=later)
+    workflow.apply(article, "approve", by=moderator, publish_at=later)
+    deliver_queued_mail(delivered)
     assert mail.outbox[-1].to == [journalist.email]
     assert timezone.localtime(later).strftime("%H:%M") in mail.outbox[-1].body
 
 
-def test_no_email_before_commit(journalist, moderator):
+def test_no_email_is_sent_inside_the_transition(journalist, moderator):
     article = make_article(journalist, S.DRAFT)
     workflow.apply(article, "submit", by=journalist)
     assert mail.outbox == []
+    assert [args["recipients"] for _, args in queued_mail()] == [[moderator.email]]

@@ -1,0 +1,36 @@
+"""The articles' background work, run by the task worker (README, «Background work»).
+
+Workflow e-mail leaves the moderator's request: the message is queued in the transition's own transaction
+and sent by the worker, which retries with growing waits while the mail server is away.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from procrastinate import RetryStrategy
+from procrastinate.contrib.django import app
+
+from articles.counters import COUNT_ONCE_PER
+from articles.models import CounterMark
+
+logger = logging.getLogger(__name__)
+
+# Waits of 2, 4, 8 … seconds between tries: NEWSROOM_MAIL_ATTEMPTS tries span a day and a half by default.
+MAIL_RETRY = RetryStrategy(max_attempts=settings.NEWSROOM_MAIL_ATTEMPTS, exponential_wait=2)
+
+
+@app.task(name="articles.send_workflow_mail", queue="mail", retry=MAIL_RETRY)
+def send_workflow_mail(*, subject, body, recipients):
+    """Send one workflow message; a refused or unreachable mail server raises, and the worker tries again."""
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+@app.periodic(cron="*/30 * * * *", periodic_id="counter-marks")
+@app.task(name="articles.remove_expired_counter_marks")
+def remove_expired_counter_marks(timestamp):
+    """Delete the marks of counted views and shares that no longer stop a second count."""
+    deleted, _ = CounterMark.objects.expired(timezone.now(), COUNT_ONCE_PER).delete()
+    logger.info("Expired counter marks removed: %s", deleted)
+    return deleted

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BackgroundConfig(AppConfig):
+    """Background work: the worker command, site-wide periodic tasks and the jobs' pages in the admin."""
+
+    name = "newsroom.background"
+    label = "background"
+    verbose_name = _("Фоновые задачи")
