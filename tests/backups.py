@@ -9,10 +9,10 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
+import psycopg
 from django.apps import apps
 from django.db import connection
-from psycopg2 import sql
+from psycopg import sql
 
 from newsroom.backups.postgres import LIBPQ_ENVIRONMENT
 
@@ -26,12 +26,10 @@ COMPARED_MODELS = [
 
 
 def connect(database):
-    """A psycopg2 connection (autocommit) to `database` on the server the tests use."""
+    """A psycopg connection (autocommit) to `database` on the server the tests use."""
     params = {key: value for key, value in connection.get_connection_params().items() if key in LIBPQ_ENVIRONMENT}
     params["dbname"] = database
-    conn = psycopg2.connect(**params)
-    conn.autocommit = True
-    return conn
+    return psycopg.connect(**params, autocommit=True)
 
 
 def create_database(name):

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-# libpq reads these for the connection parameters Django gives psycopg2: the password, like the rest, travels
+# libpq reads these for the connection parameters Django gives psycopg: the password, like the rest, travels
 # in the child's environment, never on a command line that any user of the machine can read with `ps`.
 LIBPQ_ENVIRONMENT = {
     "dbname": "PGDATABASE",
