@@ -58,6 +58,9 @@ def browser():
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run"],
         )  # fmt: skip
+        # Started before the first browser test's database setup: give the snapshot back to the connection
+        # object the test thread has now, or a database emptied by an earlier transactional test stays empty.
+        keep_serialized_contents()
         yield browser
         browser.close()
 
