@@ -52,8 +52,8 @@ def test_the_env_template_names_every_variable_of_the_readme_table_and_no_other(
     named = [name for name, _value, _is_set in template_settings()]
     assert len(documented) > 30  # the table was found and read
     assert sorted(set(named)) == sorted(named), "a variable is named twice in deploy/newsroom.env.example"
-    assert not set(documented) - set(named), "in README's table, missing from deploy/newsroom.env.example"
-    assert not set(named) - set(documented), "in deploy/newsroom.env.example, missing from README's table"
+    assert sorted(set(documented) - set(named)) == [], "in README's table, missing from deploy/newsroom.env.example"
+    assert sorted(set(named) - set(documented)) == [], "in deploy/newsroom.env.example, missing from README's table"
 
 
 def test_every_line_of_the_env_template_is_a_comment_or_a_plain_setting():
