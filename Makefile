@@ -40,10 +40,13 @@ setup: install secret messages
 
 run: setup serve
 
+# The app logs one line per request itself (JSON, with the request id): gunicorn's access log stays off. The
+# workers write their metrics under var/prometheus, emptied at each start so old workers' figures do not linger.
 serve: install secret messages
 	@echo "Newsroom: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(PROD_ENV) $(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips "$${NEWSROOM_TRUSTED_PROXIES:-}"
+	rm -rf var/prometheus && mkdir -p var/prometheus
+	$(PROD_ENV) PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus $(VENV)/bin/gunicorn newsroom.wsgi \
+		--bind $(HOST):$(PORT) --workers $(WORKERS) --forwarded-allow-ips "$${NEWSROOM_TRUSTED_PROXIES:-}"
 
 dev: install messages
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
