@@ -1,4 +1,4 @@
-"""The admin app, with the Newsroom admin site, its device pages, and the site's security checks."""
+"""The admin app, with the Newsroom admin site, its device pages, the site's security checks and error reports."""
 
 from django.conf import settings
 from django.contrib.admin.apps import AdminConfig
@@ -24,6 +24,10 @@ class NewsroomAdminConfig(AdminConfig):
         checks.register(check_two_factor_required, checks.Tags.security, deploy=True)
         checks.register(check_trusted_proxies, checks.Tags.security)
         checks.register(check_metrics_access, checks.Tags.security)
+        if settings.SENTRY_DSN:
+            from newsroom import error_reporting  # the SDK is loaded only when it is used
+
+            error_reporting.init(settings.SENTRY_DSN, settings.SENTRY_ENVIRONMENT, settings.SENTRY_RELEASE)
 
 
 def check_two_factor_required(app_configs, **kwargs):

@@ -328,6 +328,10 @@ LOGGING = {
 # /metrics answers these client addresses or networks, and requests with `Authorization: Bearer <token>`; else 404.
 NEWSROOM_METRICS_ALLOWED = env_list("NEWSROOM_METRICS_ALLOWED", [])
 NEWSROOM_METRICS_TOKEN = os.environ.get("NEWSROOM_METRICS_TOKEN", "")
+# Error reports go to Sentry only when a DSN is given (newsroom/error_reporting.py keeps personal data out).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")
+SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
 
 # How long a "Поделиться черновиком" link lets someone without an account read a draft.
 NEWSROOM_PREVIEW_LINK_HOURS = int(os.environ.get("NEWSROOM_PREVIEW_LINK_HOURS", 48))
