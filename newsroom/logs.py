@@ -1,7 +1,8 @@
 """Log records as one JSON object a line (production) or plain text (development), each with its request id.
 
-The request id lives in a context variable for the time of a request (newsroom/observability.py sets it), so
-every record emitted while the request runs, from any logger, carries it: `request_id`, "-" outside a request.
+The request id lives in a context variable from a request's start until its response is closed
+(newsroom/observability.py), so every record emitted meanwhile, from any logger, carries it as `request_id`;
+"-" outside a request. Records that carry the request (Django's "Not Found: …") get a shared draft's token masked.
 """
 
 import json

@@ -88,6 +88,7 @@ def post_failing_form(url, session_key):
     return failed.value
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the live server needs committed rows
 def test_an_error_reaches_sentry_without_personal_data(sentry, settings, live_server, client, moderator):
     settings.ROOT_URLCONF = "tests.failing_urls"
     moderator.email = "moderator.private@example.org"

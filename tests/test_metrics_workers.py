@@ -106,6 +106,8 @@ def sample_values(text, name, **labels):
     ]
 
 
+# Committed rows, so that the server's workers see them; the migrated groups are restored for the tests after.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_workers_figures_are_added_up_also_after_it_exited(gunicorn):
     server, port, multiprocess_dir, log_path = gunicorn
     ArticleFactory.create_batch(2, status=Article.Status.REVIEW)
