@@ -43,12 +43,15 @@ run: setup serve
 # gunicorn and, beside it, the task worker (README, «Background work»). Ctrl+C or gunicorn's exit stops
 # both: the shell waits for gunicorn, then sends the worker one SIGTERM (it lets a started job finish) and
 # waits for it. The worker has a session of its own so that Ctrl+C does not signal it twice (a hard stop).
+# The app logs one line per request itself (JSON, with the request id): gunicorn's access log stays off. The
+# workers write their metrics under var/prometheus, emptied at each start so old workers' figures do not linger.
 serve: install secret messages
 	@echo "Newsroom: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@$(PROD_ENV) sh -c 'setsid $(PY) manage.py worker & worker=$$!; \
+	@rm -rf var/prometheus && mkdir -p var/prometheus
+	@$(PROD_ENV) PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus sh -c 'setsid $(PY) manage.py worker & worker=$$!; \
 		trap "kill -TERM $$worker 2>/dev/null; wait $$worker" EXIT; trap "exit 130" INT; trap "exit 143" TERM; \
 		$(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips "$${NEWSROOM_TRUSTED_PROXIES:-}"'
+		--forwarded-allow-ips "$${NEWSROOM_TRUSTED_PROXIES:-}"'
 
 # The task worker alone, e.g. beside `make dev` or another app server.
 worker: install secret messages

@@ -1,4 +1,4 @@
-"""The admin app, with the Newsroom admin site, its device pages and the site's security checks."""
+"""The admin app, with the Newsroom admin site, its device pages, the site's security checks and error reports."""
 
 from django.conf import settings
 from django.contrib.admin.apps import AdminConfig
@@ -29,6 +29,11 @@ class NewsroomAdminConfig(AdminConfig):
                 admin.site.unregister(model)
         checks.register(check_two_factor_required, checks.Tags.security, deploy=True)
         checks.register(check_trusted_proxies, checks.Tags.security)
+        checks.register(check_metrics_access, checks.Tags.security)
+        if settings.SENTRY_DSN:
+            from newsroom import error_reporting  # the SDK is loaded only when it is used
+
+            error_reporting.init(settings.SENTRY_DSN, settings.SENTRY_ENVIRONMENT, settings.SENTRY_RELEASE)
 
 
 def check_two_factor_required(app_configs, **kwargs):
@@ -57,3 +62,26 @@ def check_trusted_proxies(app_configs, **kwargs):
         )
         for entry in invalid_proxies(settings.NEWSROOM_TRUSTED_PROXIES)
     ]
+
+
+def check_metrics_access(app_configs, **kwargs):
+    """Refuse allowed-address entries that are not addresses, and a token short enough to guess."""
+    from newsroom.proxy import invalid_proxies
+
+    errors = [
+        checks.Error(
+            f"NEWSROOM_METRICS_ALLOWED has {entry!r}, which is not an IP address or network.",
+            hint="Give Prometheus's address (e.g. 10.0.0.5 or 10.0.0.0/24), not its host name.",
+            id="newsroom.E002",
+        )
+        for entry in invalid_proxies(settings.NEWSROOM_METRICS_ALLOWED)
+    ]
+    if settings.NEWSROOM_METRICS_TOKEN and len(settings.NEWSROOM_METRICS_TOKEN) < 32:
+        errors.append(
+            checks.Error(
+                "NEWSROOM_METRICS_TOKEN is shorter than 32 characters.",
+                hint='Use a long random value, e.g. python3 -c "import secrets; print(secrets.token_urlsafe(32))".',
+                id="newsroom.E003",
+            )
+        )
+    return errors

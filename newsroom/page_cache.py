@@ -9,11 +9,11 @@ from django.http import HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 from articles.search import clean_date, clean_query
-from newsroom import generation
+from newsroom import generation, metrics
 from newsroom.navigation import CITY_COOKIE, navigation
 from newsroom.pagination import MAX_PAGES
 
-UNCACHED_PREFIXES = ("/admin/", "/ckeditor/", "/healthz", "/readyz", "/media/", "/static/", "/i18n/")
+UNCACHED_PREFIXES = ("/admin/", "/ckeditor/", "/healthz", "/readyz", "/metrics", "/media/", "/static/", "/i18n/")
 # It sets the reader's cookie and redirects to its `next`: it reads its parameters as they come.
 UNCACHED_PATHS = ("/regions/choose-city/", "/kk/regions/choose-city/")
 SEARCH_PATHS = ("/search/", "/kk/search/")
@@ -131,10 +131,12 @@ class PublicPageCacheMiddleware:
         key = cache_key(request, generation.current_generation())
         stored = cache.get(key)
         if stored is not None:
+            metrics.PAGE_CACHE.labels("hit").inc()
             status, headers, content = stored
             response = HttpResponse(content, status=status, headers=headers)
             response["X-Page-Cache"] = "hit"
             return get_conditional_response(request, etag=response.get("ETag"), response=response)
+        metrics.PAGE_CACHE.labels("miss").inc()
         response = self.get_response(request)
         if not response.has_header("Cache-Control"):
             # Browsers and proxies may keep the page but must ask again (a cheap 304 thanks to the ETag),

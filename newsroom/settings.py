@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 NEWSROOM_TRUSTED_PROXIES = env_list("NEWSROOM_TRUSTED_PROXIES", [])
 
 MIDDLEWARE = [
+    # Outermost: times everything and sees the proxy's own address, to trust its X-Request-ID or not.
+    "newsroom.observability.ObservabilityMiddleware",
     "newsroom.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise and the page cache, which answer on their own: static files and cache hits get them too.
@@ -314,13 +316,23 @@ SECURE_HSTS_PRELOAD = HTTPS
 # Safe to believe on every request: newsroom/proxy.py removes it unless a trusted proxy sent it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# One JSON object a line in production, plain text in development; each record has its request id (newsroom/logs.py).
+NEWSROOM_LOG_FORMAT = os.environ.get("NEWSROOM_LOG_FORMAT") or ("text" if DEBUG else "json")
+if NEWSROOM_LOG_FORMAT not in {"json", "text"}:
+    sys.exit(f"NEWSROOM_LOG_FORMAT must be json or text, not {NEWSROOM_LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "newsroom.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "newsroom.logs.JsonFormatter"}, "text": {"()": "newsroom.logs.TextFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": NEWSROOM_LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "pgserver": {"level": "WARNING"},
+        # runserver's own line per request would repeat newsroom.request's.
+        "django.server": {"level": "WARNING"},
         # Every process that loads the task queue would otherwise list its schedules.
         "procrastinate.blueprints": {"level": "WARNING"},
         "procrastinate.periodic": {"level": "WARNING"},
@@ -337,6 +349,14 @@ NEWSROOM_WORKER_SEEN_SECONDS = int(os.environ.get("NEWSROOM_WORKER_SEEN_SECONDS"
 NEWSROOM_UPLOAD_GRACE_HOURS = int(os.environ.get("NEWSROOM_UPLOAD_GRACE_HOURS", 24))
 # Finished jobs are forgotten after this many days; failed ones stay, for the admin.
 NEWSROOM_JOB_RETENTION_DAYS = int(os.environ.get("NEWSROOM_JOB_RETENTION_DAYS", 7))
+
+# /metrics answers these client addresses or networks, and requests with `Authorization: Bearer <token>`; else 404.
+NEWSROOM_METRICS_ALLOWED = env_list("NEWSROOM_METRICS_ALLOWED", [])
+NEWSROOM_METRICS_TOKEN = os.environ.get("NEWSROOM_METRICS_TOKEN", "")
+# Error reports go to Sentry only when a DSN is given (newsroom/error_reporting.py keeps personal data out).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")
+SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
 
 # How long a "Поделиться черновиком" link lets someone without an account read a draft.
 NEWSROOM_PREVIEW_LINK_HOURS = int(os.environ.get("NEWSROOM_PREVIEW_LINK_HOURS", 48))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from articles import feeds, sitemaps, uploads
-from newsroom import views
+from newsroom import metrics, views
 
 admin.site.site_header = _("Newsroom — редакция")
 admin.site.site_title = _("Newsroom")
@@ -19,6 +19,7 @@ admin.site.index_title = _("Редакционный стол")
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "img/favicon.png", permanent=True)),
     path("robots.txt", views.robots_txt, name="robots"),
     path(

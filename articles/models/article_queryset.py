@@ -24,6 +24,10 @@ class ArticleQuerySet(models.QuerySet):
         """Articles approved for a time still to come: published, with a publication time not yet reached."""
         return self.filter(status=ArticleStatus.PUBLISHED, publish_at__gt=now or timezone.now())
 
+    def awaiting_review(self):
+        """Articles sent to review and not yet decided: the moderators' queue (the admin index, /metrics)."""
+        return self.filter(status=ArticleStatus.REVIEW)
+
     def public(self):
         """What readers of the current page see: published now, in the page's language."""
         return self.published().in_language(translation.get_language() or "ru")

@@ -11,7 +11,7 @@ def review_queue_count(context):
     """How many articles wait for a moderator; None for people who cannot approve."""
     if not workflow.is_moderator(context["request"].user):
         return None
-    return Article.objects.filter(status=Article.Status.REVIEW).count()
+    return Article.objects.awaiting_review().count()
 
 
 @register.filter
