@@ -30,3 +30,11 @@ if os.environ.get("RUNTIME_DIRECTORY"):
     control_socket = os.path.join(os.environ["RUNTIME_DIRECTORY"].split(":")[0], "gunicorn.ctl")
 else:
     control_socket_disable = True
+
+
+def child_exit(server, worker):
+    """Let /metrics forget an exited worker's live gauges (prometheus_client's multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

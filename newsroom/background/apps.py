@@ -8,3 +8,10 @@ class BackgroundConfig(AppConfig):
     name = "newsroom.background"
     label = "background"
     verbose_name = _("Фоновые задачи")
+
+    def ready(self):
+        from newsroom import metrics
+        from newsroom.background.models import job_counts
+
+        description = "Background jobs by queue and state (todo, doing, failed)."
+        metrics.register_gauge("newsroom_tasks", description, job_counts, ["queue", "status"])

@@ -3,6 +3,7 @@
 Proxies only: the tables are procrastinate's own, made by its migrations.
 """
 
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob, ProcrastinateWorker
 
@@ -59,3 +60,19 @@ class Worker(ProcrastinateWorker):
 
     def __str__(self):
         return f"#{self.pk}"
+
+
+# The states an operator watches: depth (waiting), work in hand, and failures that need a look.
+WATCHED_STATUSES = ("todo", "doing", "failed")
+
+
+def job_counts():
+    """{(queue, status): jobs} in the watched states, zeros included for every queue the table holds, for /metrics."""
+    rows = ProcrastinateJob.objects.values_list("queue_name", "status").annotate(jobs=Count("id")).order_by()
+    counts = {}
+    for queue, status, jobs in rows:
+        for watched in WATCHED_STATUSES:
+            counts.setdefault((queue, watched), 0)
+        if status in WATCHED_STATUSES:
+            counts[queue, status] = jobs
+    return counts
