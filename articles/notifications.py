@@ -1,7 +1,8 @@
-"""E-mail to the newsroom about workflow events, queued by workflow.apply in the transition's transaction.
+"""E-mail to the newsroom about workflow events: who is told, and what the message says.
 
-The message is written when the event happens and sent by the task worker (articles/tasks.py): a slow or
-absent mail server never holds up a moderator's request, and a transition rolled back sends nothing.
+workflow.apply queues it in the transition's transaction and the task worker writes and sends it
+(articles/tasks.py): a slow or absent mail server never holds up a moderator's request, and a transition
+rolled back sends nothing.
 """
 
 from django.contrib.auth import get_user_model
@@ -10,7 +11,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from articles.tasks import send_workflow_mail
 from newsroom.absolute import site_url
 
 TEMPLATES = {
@@ -44,6 +44,11 @@ def recipients_for(event):
     return []
 
 
+def concerns_anyone(event):
+    """Whether a message about `event` is written at all: a transition that is told, and somebody to tell."""
+    return event.transition in TEMPLATES and bool(recipients_for(event))
+
+
 def message_for(event):
     """The (subject, body, recipients) of the e-mail about `event`, or None when nobody is to be told."""
     template = TEMPLATES.get(event.transition)
@@ -61,11 +66,3 @@ def message_for(event):
         text = render_to_string(template, context)
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip() + "\n", recipients
-
-
-def queue_for(event):
-    """Queue the e-mail about `event` in the current transaction: it goes out only if the transaction commits."""
-    message = message_for(event)
-    if message is not None:
-        subject, body, recipients = message
-        send_workflow_mail.defer(subject=subject, body=body, recipients=recipients)

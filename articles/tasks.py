@@ -1,7 +1,8 @@
 """The articles' background work, run by the task worker (README, «Background work»).
 
-Workflow e-mail leaves the moderator's request: the message is queued in the transition's own transaction
-and sent by the worker, which retries with growing waits while the mail server is away.
+Workflow e-mail leaves the moderator's request: the job is queued in the transition's own transaction and
+sent by the worker, which retries with growing waits while the mail server is away. The job holds only the
+workflow event's id, so neither the queue's tables nor the worker's log lines carry addresses or text.
 """
 
 import logging
@@ -12,8 +13,9 @@ from django.utils import timezone
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
+from articles import notifications
 from articles.counters import COUNT_ONCE_PER
-from articles.models import CounterMark
+from articles.models import CounterMark, WorkflowEvent
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +24,21 @@ MAIL_RETRY = RetryStrategy(max_attempts=settings.NEWSROOM_MAIL_ATTEMPTS, exponen
 
 
 @app.task(name="articles.send_workflow_mail", queue="mail", retry=MAIL_RETRY)
-def send_workflow_mail(*, subject, body, recipients):
-    """Send one workflow message; a refused or unreachable mail server raises, and the worker tries again."""
+def send_workflow_mail(event_id):
+    """Write and send the e-mail about one workflow event; an unreachable mail server raises, and the worker retries."""
+    event = WorkflowEvent.objects.select_related("article__author", "actor").filter(pk=event_id).first()
+    message = notifications.message_for(event) if event is not None else None
+    if message is None:
+        logger.info("Workflow event %s: nobody to tell any more (the story or the event is gone)", event_id)
+        return
+    subject, body, recipients = message
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def queue_workflow_mail(event):
+    """Queue the e-mail about `event` in the current transaction: it goes out only if the transaction commits."""
+    if notifications.concerns_anyone(event):
+        send_workflow_mail.defer(event_id=event.pk)
 
 
 @app.periodic(cron="*/30 * * * *", periodic_id="counter-marks")

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from articles import notifications
 from articles.models import Article, PreviewLink, WorkflowEvent
 from articles.roles import is_moderator
+from articles.tasks import queue_workflow_mail
 
 DRAFT = Article.Status.DRAFT
 REVIEW = Article.Status.REVIEW
@@ -201,7 +201,7 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None) 
             created_at=now,
         )
         # Queued, not sent: the job is a row of this transaction, so a rolled-back transition sends nothing.
-        notifications.queue_for(event)
+        queue_workflow_mail(event)
     for field in ["status", "publish_at", "first_published_at", "slug", "updated_at"]:
         setattr(article, field, getattr(locked, field))
     return event

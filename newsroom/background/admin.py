@@ -1,4 +1,4 @@
-"""The queue in the admin, for superusers only: job arguments hold people's e-mail addresses and messages."""
+"""The queue in the admin, for superusers only: a failed job's error may name people and their addresses."""
 
 import json
 

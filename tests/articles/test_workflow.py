@@ -198,4 +198,7 @@ def test_no_email_is_sent_inside_the_transition(journalist, moderator):
     article = make_article(journalist, S.DRAFT)
     workflow.apply(article, "submit", by=journalist)
     assert mail.outbox == []
-    assert [args["recipients"] for _, args in queued_mail()] == [[moderator.email]]
+    [(_, args)] = queued_mail()
+    assert args == {"event_id": article.workflow_events.get(transition="submit").pk}  # no address, no text
+    deliver_queued_mail()
+    assert [m.to for m in mail.outbox] == [[moderator.email]]
