@@ -202,3 +202,12 @@ def test_no_email_is_sent_inside_the_transition(journalist, moderator):
     assert args == {"event_id": article.workflow_events.get(transition="submit").pk}  # no address, no text
     deliver_queued_mail()
     assert [m.to for m in mail.outbox] == [[moderator.email]]
+
+
+def test_a_message_about_a_story_deleted_before_it_went_out_is_dropped(journalist, moderator):
+    article = make_article(journalist, S.DRAFT)
+    workflow.apply(article, "submit", by=journalist)
+    assert len(queued_mail()) == 1
+    article.delete()
+    deliver_queued_mail()
+    assert mail.outbox == []
