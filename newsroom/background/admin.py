@@ -101,7 +101,7 @@ class JobAdmin(SuperuserOnlyAdmin):
 
     @admin.display(description=_("запланирована на"), ordering="scheduled_at")
     def scheduled(self, job):
-        return job.scheduled_at
+        return job.scheduled_at or self.get_empty_value_display()  # the change page would show "None"
 
     @admin.display(description=_("очередь"), ordering="queue_name")
     def queue(self, job):

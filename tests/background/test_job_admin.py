@@ -62,6 +62,8 @@ def test_a_superuser_sees_a_queued_job_and_the_workers(superuser_client, journal
     assert MAIL_TASK in changelist and "в очереди" in changelist
     assert "Попыток" in changelist and "Состояние" in changelist and "Attempts" not in changelist
     assert superuser_client.get(reverse("admin:background_worker_changelist")).status_code == 200
+    page = superuser_client.get(reverse("admin:background_job_change", args=[jobs_ids(MAIL_TASK)[0]])).content.decode()
+    assert '<div class="readonly">None</div>' not in page  # not scheduled: a dash, not Python's None
 
 
 @pytest.mark.django_db
