@@ -59,20 +59,25 @@ def major(version):
 
 
 def candidates(name):
-    """Where `name` may be: NEWSROOM_PG_BIN_DIR alone when set, else pgserver's own copy, then the PATH."""
+    """Where `name` may be: NEWSROOM_PG_BIN_DIR alone when set, else pgserver's copy and the PATH's.
+
+    The embedded server is asked with pgserver's own copy first. A server of DATABASE_URL is asked with the
+    system's first: its libpq looks for a socket where the system's server keeps it (Debian:
+    /var/run/postgresql), pgserver's looks in /tmp, so with a URL naming no host only the system's finds it.
+    """
     if settings.NEWSROOM_PG_BIN_DIR:
         return [Path(settings.NEWSROOM_PG_BIN_DIR) / name]
-    found = []
+    bundled = []
     try:
         from pgserver._commands import POSTGRES_BIN_PATH
     except ImportError:
         pass
     else:
-        found.append(Path(POSTGRES_BIN_PATH) / name)
+        bundled.append(Path(POSTGRES_BIN_PATH) / name)
     on_path = shutil.which(name)
-    if on_path:
-        found.append(Path(on_path))
-    return found
+    system = [Path(on_path)] if on_path else []
+    embedded = connection.settings_dict["ENGINE"] == "newsroom.embedded_postgres"
+    return bundled + system if embedded else system + bundled
 
 
 def program_version(path):
