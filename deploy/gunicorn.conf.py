@@ -21,8 +21,10 @@ max_requests = 2000
 max_requests_jitter = 200
 # X-Forwarded-Proto is believed from the same proxies as in the app (newsroom/proxy.py).
 forwarded_allow_ips = os.environ.get("NEWSROOM_TRUSTED_PROXIES", "127.0.0.1")
-# Logs go to standard output and error, which systemd hands to the journal.
-accesslog = "-"
+# The app logs one JSON line per request itself, query strings and shared-draft tokens left out (README,
+# «Monitoring»); gunicorn's access log would repeat each request with the full URL. Errors go to standard
+# error, which systemd hands to the journal.
+accesslog = None
 errorlog = "-"
 # gunicornc's control socket goes into the unit's RuntimeDirectory (/run/newsroom): the default, under the
 # home directory, is read-only there. Without systemd (the tests) there is no control socket.

@@ -97,6 +97,10 @@ def test_hashed_static_files_are_cached_for_a_year_with_the_pages_headers(stack)
     assert unhashed.status == 200
     assert unhashed.headers["Cache-Control"] == "public, max-age=3600"
     assert Browser(stack).get("/static/ckeditor/ckeditor/samples/index.html").status == 404  # never collected
+    # A hashed name not collected yet (pages deployed before collectstatic) must not be kept as a 404 for a year.
+    missing = Browser(stack).get("/static/css/site.0123456789ab.css")
+    assert missing.status == 404
+    assert "immutable" not in missing.headers.get("Cache-Control", "")
 
 
 def test_an_uploaded_photo_is_served_as_an_image_that_runs_nothing(stack, reporter):
