@@ -6,15 +6,31 @@ and `before_send` removes whatever could still carry them: cookies, credentials,
 all of the user but the id. Each report is tagged with the request id of the log lines of the same request.
 """
 
+from urllib.parse import urlsplit
+
 import sentry_sdk
+from django.urls import Resolver404, resolve
 from sentry_sdk.integrations.django import DjangoIntegration
 
 from newsroom import logs
 
 HIDDEN_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-csrftoken", "x-forwarded-for", "x-real-ip"}
+    | {"referer"}  # the page before: a reader's search, a shared draft's link
 )
 HIDDEN_REQUEST_PARTS = ("cookies", "data", "query_string", "env")
+
+
+def without_secrets(url):
+    """The URL with the secrets in its path (a shared draft's token) masked, as in the logs."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return url
+    for name in logs.SECRET_ARGUMENTS:
+        if match.kwargs.get(name):
+            url = url.replace(str(match.kwargs[name]), "[secret]")
+    return url
 
 
 def before_send(event, hint):
@@ -25,7 +41,7 @@ def before_send(event, hint):
         headers = request.get("headers") or {}
         request["headers"] = {name: value for name, value in headers.items() if name.lower() not in HIDDEN_HEADERS}
         if "url" in request:
-            request["url"] = request["url"].partition("?")[0]
+            request["url"] = without_secrets(request["url"].partition("?")[0])
     user = event.get("user")
     if user is not None:
         event["user"] = {"id": user["id"]} if "id" in user else {}

@@ -137,6 +137,21 @@ def test_before_send_strips_what_an_sdk_default_would_keep():
     assert cleaned["tags"] == {"request_id": "-"}
 
 
+def test_before_send_masks_a_shared_draft_token_and_drops_the_referer():
+    token = "Zx8-secret-draft-token"
+    event = {
+        "request": {
+            "url": f"https://news.example.kz/preview/{token}/",
+            "headers": {"Referer": "https://news.example.kz/search/?q=private", "User-Agent": "Firefox"},
+        }
+    }
+    cleaned = error_reporting.before_send(event, {})
+    assert cleaned["request"] == {
+        "url": "https://news.example.kz/preview/[secret]/",
+        "headers": {"User-Agent": "Firefox"},
+    }
+
+
 def test_without_a_dsn_the_sdk_is_not_loaded():
     script = "import sys, django; django.setup(); print('sentry_sdk' in sys.modules)"
     assert run_manage("shell", "-c", script).stdout.split()[-1] == "False"
