@@ -10,7 +10,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
-from procrastinate import RetryStrategy
+from procrastinate import RetryDecision, RetryStrategy
 from procrastinate.contrib.django import app
 
 from articles import notifications
@@ -19,8 +19,20 @@ from articles.models import CounterMark, WorkflowEvent
 
 logger = logging.getLogger(__name__)
 
-# Waits of 2, 4, 8 … seconds between tries: NEWSROOM_MAIL_ATTEMPTS tries span a day and a half by default.
-MAIL_RETRY = RetryStrategy(max_attempts=settings.NEWSROOM_MAIL_ATTEMPTS, exponential_wait=2)
+# The longest wait between two tries: mail goes out at most this long after the server is back.
+MAIL_LONGEST_WAIT = 30 * 60
+
+
+class MailRetry(RetryStrategy):
+    """Waits of 2, 4, 8 … seconds, then every half hour: NEWSROOM_MAIL_ATTEMPTS retries span a day and a half."""
+
+    def get_retry_decision(self, *, exception, job):
+        if super().get_retry_decision(exception=exception, job=job) is None:
+            return None
+        return RetryDecision(retry_in={"seconds": min(MAIL_LONGEST_WAIT, 2 ** (job.attempts + 1))})
+
+
+MAIL_RETRY = MailRetry(max_attempts=settings.NEWSROOM_MAIL_ATTEMPTS)
 
 
 @app.task(name="articles.send_workflow_mail", queue="mail", retry=MAIL_RETRY)

@@ -341,8 +341,8 @@ LOGGING = {
 
 # Background work (README, «Background work»): procrastinate's queue in PostgreSQL, run by `manage.py worker`.
 PROCRASTINATE_WORKER_DEFAULTS = {"concurrency": int(os.environ.get("NEWSROOM_WORKER_CONCURRENCY", 2))}
-# Tries of a workflow e-mail, waiting 2, 4, 8 … seconds between them: 16 span a day and a half.
-NEWSROOM_MAIL_ATTEMPTS = int(os.environ.get("NEWSROOM_MAIL_ATTEMPTS", 16))
+# Retries of a workflow e-mail, after 2, 4, 8 … seconds and then every half hour: 80 span a day and a half.
+NEWSROOM_MAIL_ATTEMPTS = int(os.environ.get("NEWSROOM_MAIL_ATTEMPTS", 80))
 # /readyz wants a worker heartbeat this recent (a running worker beats every 10 seconds).
 NEWSROOM_WORKER_SEEN_SECONDS = int(os.environ.get("NEWSROOM_WORKER_SEEN_SECONDS", 60))
 # An upload nothing names is deleted only after this long: a story being written may not be saved yet.
