@@ -1,4 +1,4 @@
-"""Site-wide periodic work of the task worker: orphaned uploads and the queue's own finished jobs."""
+"""Site-wide periodic work of the task worker: orphaned uploads and the queue's own stalled and finished jobs."""
 
 from django.conf import settings
 from procrastinate.contrib.django import app
@@ -19,3 +19,19 @@ def remove_orphaned_uploads(timestamp=None):
 async def remove_old_jobs(context, timestamp=None):
     """Forget succeeded jobs after NEWSROOM_JOB_RETENTION_DAYS; failed ones stay for a superuser to look at."""
     await context.app.job_manager.delete_old_jobs(nb_hours=settings.NEWSROOM_JOB_RETENTION_DAYS * 24)
+
+
+# A worker beats every 10 seconds: one silent for this long was killed (out of memory, power, a stop that
+# timed out) and its started jobs would stay «выполняется» for ever, the e-mail among them never sent.
+STALLED_AFTER_SECONDS = 60
+
+
+@app.periodic(cron="*/5 * * * *", periodic_id="stalled-jobs")
+@app.task(name="newsroom.retry_stalled_jobs", queueing_lock="newsroom.retry_stalled_jobs", pass_context=True)
+async def retry_stalled_jobs(context, timestamp=None):
+    """Put the jobs of a worker that died mid-job back in the queue."""
+    manager = context.app.job_manager
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS))
+    for job in stalled:
+        await manager.retry_job(job)
+    return len(stalled)
