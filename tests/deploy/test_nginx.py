@@ -6,8 +6,11 @@ database. Clients connect from chosen loopback addresses (127.0.0.2, 127.0.0.3â€
 """
 
 import gzip
+import http.client
 import io
 import json
+import socket
+import ssl
 from urllib.parse import urlsplit
 
 import pytest
@@ -75,6 +78,25 @@ def test_pages_are_served_over_https_and_plain_http_redirects_there(stack):
     # The app believed nginx's X-Forwarded-Proto: it answered as over HTTPS instead of redirecting there itself.
     assert page.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert f"img-src 'self' https://{MEDIA_HOST}" in page.headers["Content-Security-Policy"]
+
+
+def https_request_without_checking_the_certificate(stack, name):
+    """What a scanner gets: a TLS connection for `name` that accepts any certificate, and the answer's start."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", stack.https_port), timeout=10) as plain:
+        with context.wrap_socket(plain, server_hostname=name) as tls:
+            tls.sendall(f"GET / HTTP/1.1\r\nHost: {name}\r\nConnection: close\r\n\r\n".encode())
+            return tls.recv(64)
+
+
+def test_a_name_that_is_not_the_sites_never_reaches_the_app(stack):
+    with pytest.raises(ssl.SSLError):  # the handshake is refused: no certificate, no request
+        https_request_without_checking_the_certificate(stack, "scanner.example")
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):  # plain HTTP: closed unanswered
+        Browser(stack).get("/", host="scanner.example", tls=False)
+    assert https_request_without_checking_the_certificate(stack, HOST).startswith(b"HTTP/1.1 200")
 
 
 def test_hashed_static_files_are_cached_for_a_year_with_the_pages_headers(stack):
