@@ -27,10 +27,7 @@ def without_secrets(url):
         match = resolve(urlsplit(url).path)
     except Resolver404:
         return url
-    for name in logs.SECRET_ARGUMENTS:
-        if match.kwargs.get(name):
-            url = url.replace(str(match.kwargs[name]), "[secret]")
-    return url
+    return logs.without_secrets(url, match)
 
 
 def before_send(event, hint):

@@ -20,17 +20,17 @@ MAX_LOGGED_PATH = 300
 STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName", "request"}
 
 
-def url_secrets(request):
-    match = getattr(request, "resolver_match", None)
-    return [str(match.kwargs[name]) for name in SECRET_ARGUMENTS if match.kwargs.get(name)] if match else []
+def without_secrets(text, match):
+    """`text` with the credentials among the URL arguments of resolver `match` (a shared draft's token) masked."""
+    for name in SECRET_ARGUMENTS:
+        if match is not None and match.kwargs.get(name):
+            text = text.replace(str(match.kwargs[name]), "[secret]")
+    return text
 
 
 def loggable_path(request):
     """The request's path without its query string, secrets masked, on one line."""
-    path = request.path
-    for secret in url_secrets(request):
-        path = path.replace(secret, "[secret]")
-    path = path[:MAX_LOGGED_PATH]
+    path = without_secrets(request.path, request.resolver_match)[:MAX_LOGGED_PATH]
     if not path.isprintable():  # a decoded %0A must not start a forged line in a text log
         path = "".join(char if char.isprintable() else "?" for char in path)
     return path
@@ -42,12 +42,12 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record):
         if not hasattr(record, "request_id"):
             record.request_id = request_id.get()
-        secrets = url_secrets(getattr(record, "request", None))  # Django's "Not Found: /preview/<token>/"
-        if secrets:
+        match = getattr(getattr(record, "request", None), "resolver_match", None)  # Django's "Not Found: …"
+        if match is not None:
             message = record.getMessage()
-            for secret in secrets:
-                message = message.replace(secret, "[secret]")
-            record.msg, record.args = message, ()
+            masked = without_secrets(message, match)
+            if masked != message:
+                record.msg, record.args = masked, ()
         return True
 
 
