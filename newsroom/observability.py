@@ -83,7 +83,8 @@ class ObservabilityMiddleware:
         seconds = time.perf_counter() - start
         response["X-Request-ID"] = request_id
         metrics.observe_request(request, response, seconds, queries.count, queries.seconds)
-        self.log(request, response, seconds, queries)
+        if logger.isEnabledFor(logging.INFO):  # off (DJANGO_LOG_LEVEL=WARNING): no line to build
+            self.log(request, response, seconds, queries)
         return response
 
     def log(self, request, response, seconds, queries):
