@@ -7,7 +7,6 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from django.apps import apps
@@ -15,6 +14,7 @@ from django.db import connection
 from psycopg import sql
 
 from newsroom.backups.postgres import LIBPQ_ENVIRONMENT
+from tests.processes import database_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every row of these is compared after a restore.
@@ -48,12 +48,12 @@ def scratch_name():
 
 def site_environment(database, media_root):
     """The environment of a Newsroom whose database is `database` on the same server and uploads `media_root`."""
-    env = dict(os.environ, MEDIA_ROOT=str(media_root), DJANGO_SETTINGS_MODULE="newsroom.settings")
-    if env.get("DATABASE_URL"):
-        env["DATABASE_URL"] = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(path=f"/{database}"))
-    else:
-        env["NEWSROOM_EMBEDDED_DB_NAME"] = database
-    return env
+    return dict(
+        os.environ,
+        MEDIA_ROOT=str(media_root),
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        **database_environment(database),
+    )
 
 
 def manage(env, *arguments, timeout=300):

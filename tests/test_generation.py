@@ -5,7 +5,6 @@ and listening only starts, on commit.
 """
 
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import Article
 from tests.factories import ArticleFactory
+from tests.processes import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -32,16 +32,6 @@ def in_another_process(change):
     worker = threading.Thread(target=run)
     worker.start()
     worker.join()
-
-
-def eventually(check, seconds=3):
-    """True once `check()` is; a notification travels through the server, not through this process."""
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def test_a_cached_page_is_answered_without_a_query(client, django_assert_num_queries):
@@ -66,7 +56,7 @@ def test_a_change_committed_by_another_process_is_seen_at_once(client):
 
     in_another_process(correct_headline)
 
-    assert eventually(lambda: "Заголовок после правки" in client.get("/news/").content.decode())
+    assert eventually(lambda: "Заголовок после правки" in client.get("/news/").content.decode(), seconds=3)
 
 
 def test_a_withdrawal_by_another_process_is_seen_at_once(client, moderator):
@@ -75,7 +65,7 @@ def test_a_withdrawal_by_another_process_is_seen_at_once(client, moderator):
 
     in_another_process(lambda: workflow.apply(Article.objects.get(pk=article.pk), "unpublish", by=moderator))
 
-    assert eventually(lambda: "Снимаемая новость" not in client.get("/").content.decode())
+    assert eventually(lambda: "Снимаемая новость" not in client.get("/").content.decode(), seconds=3)
 
 
 def test_a_scheduled_story_goes_live_at_its_time_in_a_listening_process(client, settings):
@@ -110,7 +100,7 @@ def test_a_process_whose_connection_the_server_closed_listens_again(client):
 
     in_another_process(restart_and_correct)
 
-    assert eventually(lambda: "Новость после перезапуска" in client.get("/news/").content.decode())
+    assert eventually(lambda: "Новость после перезапуска" in client.get("/news/").content.decode(), seconds=3)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone() != (pid,)

@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,29 +12,14 @@ from pathlib import Path
 
 import psutil
 import pytest
-from django.db import connection
 from prometheus_client.parser import text_string_to_metric_families
 
 from articles.models import Article
 from tests.factories import ArticleFactory
+from tests.processes import database_environment, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "worker-test-token-" + "Lw3k" * 8
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_environment():
-    """Point the server at the test database, which this test fills with committed rows (transactional_db)."""
-    name = connection.settings_dict["NAME"]
-    if os.environ.get("DATABASE_URL"):
-        base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-        return {"DATABASE_URL": f"{base}/{name}"}
-    return {"NEWSROOM_EMBEDDED_DB_NAME": name}
 
 
 def get(port, path, token=None, timeout=10):

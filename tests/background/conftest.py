@@ -4,7 +4,6 @@ The worker sees only committed rows, so the tests that run one are transactional
 bounded in time and stopped in the fixture's teardown.
 """
 
-import json
 import os
 import signal
 import socket
@@ -12,9 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -22,42 +19,17 @@ from django.conf import settings
 from django.db import connection
 
 from newsroom.background.models import Job
+from tests.open_meteo import FakeOpenMeteo, running
+from tests.processes import database_environment, eventually, free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 QUEUE_TABLES = "procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers, procrastinate_workers"
 
 
-def eventually(check, seconds=20, interval=0.1):
-    """The first true value of `check()` within `seconds`, else None."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(interval)
-    return None
-
-
-def free_port():
-    """A loopback port nobody listens on (for "the server is down" and for a server started later)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_database_environment():
-    """Environment variables that point another process at this test run's database."""
-    name = settings.DATABASES["default"]["NAME"]
-    if os.environ.get("DATABASE_URL"):
-        url = urlsplit(os.environ["DATABASE_URL"])
-        return {"DATABASE_URL": urlunsplit(url._replace(path=f"/{name}"))}
-    return {"NEWSROOM_EMBEDDED_DB_NAME": name}
-
-
 def child_environment(**extra):
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
     environment.update(
-        test_database_environment(),
+        database_environment(),
         DJANGO_SETTINGS_MODULE="newsroom.settings",
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         EMAIL_URL=f"smtp://127.0.0.1:{free_port()}",
@@ -203,38 +175,10 @@ def silent_smtp_server():
     listener.close()
 
 
-class FakeWeatherHandler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.requests.append(self.path)
-        query = dict(part.split("=", 1) for part in urlsplit(self.path).query.split("&"))
-        latitudes = query["latitude"].split(",")
-        answers = [
-            {
-                "utc_offset_seconds": 0,
-                "current": {"time": self.server.observed_at, "temperature_2m": 21.4, "weather_code": 0},
-            }
-            for _ in latitudes
-        ]
-        body = json.dumps(answers[0] if len(answers) == 1 else answers).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture
 def weather_server():
-    """A local stand-in for Open-Meteo answering +21.4 °C, clear, for every place; its URL and its requests."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeWeatherHandler)
-    server.requests = []
-    server.observed_at = time.strftime("%Y-%m-%dT%H:00", time.gmtime())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server, f"http://127.0.0.1:{server.server_port}/v1/forecast"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    """The local stand-in for Open-Meteo answering +21.4 °C, clear, for every place; it and its URL."""
+    fake = FakeOpenMeteo()
+    fake.default_reading = (21.4, 0)
+    with running(fake) as url:
+        yield fake, url

@@ -10,7 +10,8 @@ import urllib.request
 import psutil
 import pytest
 
-from tests.background.conftest import ROOT, child_environment, eventually, free_port, live_workers
+from tests.background.conftest import ROOT, child_environment, live_workers
+from tests.processes import eventually, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

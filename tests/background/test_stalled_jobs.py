@@ -6,8 +6,9 @@ from django.db import connection
 from articles import workflow
 from articles.models import Article
 from newsroom.background.tasks import retry_stalled_jobs
-from tests.background.conftest import eventually, free_port, jobs
+from tests.background.conftest import jobs
 from tests.factories import ArticleFactory
+from tests.processes import eventually, free_port
 
 MAIL_TASK = "articles.send_workflow_mail"
 

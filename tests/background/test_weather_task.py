@@ -6,7 +6,8 @@ import pytest
 from procrastinate.contrib.django import app
 
 from regions.models import City
-from tests.background.conftest import eventually, jobs
+from tests.background.conftest import jobs
+from tests.processes import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from articles import workflow
 from articles.models import Article
-from tests.background.conftest import eventually, free_port, jobs
+from tests.background.conftest import jobs
 from tests.factories import ArticleFactory
+from tests.processes import eventually, free_port
 
 S = Article.Status
 MAIL_TASK = "articles.send_workflow_mail"

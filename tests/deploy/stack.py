@@ -8,15 +8,13 @@ import os
 import re
 import secrets
 import signal
-import socket
 import ssl
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from django.db import connection
+from tests.processes import database_environment, free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SITE = ROOT / "deploy" / "nginx" / "newsroom.conf"
@@ -27,12 +25,6 @@ START_TIMEOUT = 90
 # The same-host /media/ option ships commented out: its lines are `#location`, `#    alias …`, `#}`
 # (prose comments are `# Text`).
 COMMENTED_DIRECTIVE = re.compile(r"^(\s*)#(?=\S|\s{4})", re.MULTILINE)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def render_site(*, app_port, http_port, https_port, tls_dir, static_root, media_root, log_dir):
@@ -97,15 +89,6 @@ def collect_static(static_root: Path):
     )  # fmt: skip
 
 
-def database_of_this_run():
-    """Point another process at the database this test run uses (test_newsroom on the same server)."""
-    name = connection.settings_dict["NAME"]
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return {"DATABASE_URL": urlunsplit(urlsplit(url)._replace(path=f"/{name}"))}
-    return {"NEWSROOM_EMBEDDED_DB_NAME": name}
-
-
 class Process:
     """A server in its own process group, its output in a log file; stopping it stops its children too."""
 
@@ -160,7 +143,7 @@ class Stack:
             "MEDIA_ROOT": str(self.media_root),
             "STATIC_ROOT": str(self.static_root),
             "WEB_CONCURRENCY": "2",
-            **database_of_this_run(),
+            **database_environment(),
         }
 
     def start(self):
