@@ -249,7 +249,9 @@ def copy_rows(model, columns, rows):
     """Insert `rows` (numbers, plain strings, datetimes, None) into the table of `model` with one COPY."""
     data = io.StringIO("".join("\t".join(map(copy_text, row)) + "\n" for row in rows))
     with connection.cursor() as cursor:
-        cursor.copy_from(data, model._meta.db_table, columns=columns)
+        names = ", ".join(connection.ops.quote_name(column) for column in columns)
+        with cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+            copy.write(data.getvalue())
 
 
 def copy_text(value):
