@@ -8,7 +8,6 @@ import re
 from datetime import timedelta
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.core.cache import cache
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Func, Q, TextField, Value, Window
 from django.db.models.expressions import RawSQL
 from django.utils import dateparse
@@ -102,15 +101,13 @@ def recent_window_start(queryset, cache_key):
 
     It changes only with the content, so it is kept per content generation under `cache_key`.
     """
-    from newsroom.generation import BLOCK_CACHE_SECONDS, current_generation
+    from newsroom.caching import kept
 
-    key = f"search-window:{current_generation()}:{cache_key}"
-    cached = cache.get(key)
-    if cached is None:
+    def read():
         newest = queryset.order_by("-publish_at", "-id").values_list("publish_at", flat=True)
-        cached = (next(iter(newest[RECENT_WINDOW - 1 : RECENT_WINDOW]), None),)
-        cache.set(key, cached, BLOCK_CACHE_SECONDS)
-    return cached[0]
+        return next(iter(newest[RECENT_WINDOW - 1 : RECENT_WINDOW]), None)
+
+    return kept("search-window", cache_key, compute=read)
 
 
 def snippets(queryset, text, language):

@@ -1,34 +1,28 @@
 from datetime import timedelta
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.core.cache import cache
-from django.db.models import BigIntegerField, Count, Func, OuterRef, Q
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, Value
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from articles import counters
+from articles import counters, stories
 from articles import search as full_text
 from articles.models import Article, ArticleTag, Section
-from newsroom.generation import BLOCK_CACHE_SECONDS, current_generation
+from newsroom.caching import kept, kept_each
 from newsroom.navigation import header_context, with_places
 from newsroom.pagination import BoundedPaginator, CountedPaginator, paginate
 
-RELATED_CANDIDATES = 60
+RELATED_LIMIT = 4
 HOME_LATEST = 12
 HOME_REGION_BLOCKS = 4
 REGION_BLOCKS_SAMPLE = 200
 MOST_READ_DAYS = 7
-
-
-class Unnest(Func):
-    """The elements of an array as rows (PostgreSQL's unnest)."""
-
-    function = "unnest"
 
 
 class TagPaginator(BoundedPaginator):
@@ -65,16 +59,23 @@ def home(request):
         {
             "main_story": main_story,
             "latest": latest,
-            # Read only when the template's fragment for this content generation and region is not cached.
-            "region_blocks": SimpleLazyObject(lambda: region_blocks(request, articles)),
+            "region_blocks": region_blocks(request, articles),
             "most_read": most_read,
         },
     )
 
 
 def region_blocks(request, articles):
-    """The regions with the most recent news, the reader's own region first, three stories each."""
+    """The regions with the most recent news, the reader's own region first, three stories each.
+
+    Kept per content generation for each reader's region.
+    """
     reader_city = header_context(request)["reader_city"]
+    region = reader_city.region_id if reader_city else None
+    return kept("home-regions", region, compute=lambda: read_region_blocks(request, articles, reader_city))
+
+
+def read_region_blocks(request, articles, reader_city):
     # Busiest among the latest stories, not over a period: the count reads a bounded slice of the index
     # however many stories a month brings.
     latest = articles.newest_first().values("pk")[:REGION_BLOCKS_SAMPLE]
@@ -109,11 +110,32 @@ def article_list(request):
 
 
 def article_detail(request, slug):
-    article = get_object_or_404(Article.objects.published().for_page(), slug=slug)
+    story = kept("story", slug, compute=lambda: published_story(slug))
+    if story is None:
+        raise Http404("No published story at this address")
+    article = story["article"]
     if article.language != get_language():
         return redirect(article.get_absolute_url(), permanent=True)  # one address per story
-    [article] = with_places([article])
-    return render(request, "articles/article_detail.html", article_context(article))
+    with_places([article])
+    return render(request, "articles/article_detail.html", article_context(article, links=story))
+
+
+def published_story(slug):
+    """The published story at `slug` with its author and links: one query, and one per kind of link it has."""
+    article = stories.published_story(slug)
+    if article is None:
+        return None
+    author = kept_each("author", [(article.author_id,)], read_authors)[(article.author_id,)]
+    if author is not None:
+        article.author = author
+    return {"article": article, **linked_content(article)}
+
+
+def read_authors(missing):
+    """Authors by id with what a byline shows (kept per content generation: a desk has a few dozen)."""
+    users = get_user_model().objects.filter(pk__in=[pk for (pk,) in missing])
+    authors = {(user.pk,): user for user in users.only("first_name", "last_name", "username")}
+    return {parts: authors.get(parts) for parts in missing}
 
 
 def article_context(article, *, is_preview=False, links=None):
@@ -121,9 +143,9 @@ def article_context(article, *, is_preview=False, links=None):
     links = linked_content(article) if links is None else links
     return {
         "article": article,
+        "article_url": article.get_absolute_url(),
         "crumbs": [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}],
-        # Read only when the template's fragment for this story and content generation is not cached.
-        "related": SimpleLazyObject(lambda: related_articles(article, links["tags"])),
+        "related": related_articles(article, [tag.pk for tag in links["tags"]]),
         **links,
         "counter_token": counters.page_token(article.pk),
         "is_preview": is_preview,
@@ -133,66 +155,73 @@ def article_context(article, *, is_preview=False, links=None):
 def linked_content(article):
     """The story's tags, its live translations and its party organisations and projects.
 
-    They change only with the content (a story's tags and links are saved with it): kept per content
-    generation, so a story's page does not ask four questions, most of them empty, on every request.
+    A story read with_link_summary() says which of them it has (most have tags and nothing else): only those
+    are asked for, and its tags are shared with other stories, kept per content generation.
     """
-
-    def read():
+    summary = getattr(article, "tag_ids", None) is not None
+    tag_ids = article.tag_ids if summary else list(article.tags.values_list("pk", flat=True))
+    tags = kept_each("tag", [(pk,) for pk in tag_ids], read_tags)
+    links = {
+        "tags": sorted((tags[(pk,)] for pk in tag_ids), key=lambda tag: tag.name),
+        "translations": [],
+        "party_organisations": [],
+        "party_projects": [],
+    }
+    if not summary or article.has_translations:
         # Both directions in one query: the original this story translates, then its own translations.
         either_way = Q(translation_of=article.pk) | Q(pk=article.translation_of_id)
-        translations = list(
-            Article.objects.published().filter(either_way).exclude(pk=article.pk).defer("body", "search_vector")
+        translations = Article.objects.published().filter(either_way).exclude(pk=article.pk)
+        links["translations"] = sorted(
+            translations.defer("body", "search_vector"),
+            key=lambda translation: (translation.pk != article.translation_of_id, translation.pk),
         )
-        translations.sort(key=lambda translation: (translation.pk != article.translation_of_id, translation.pk))
-        return {
-            "tags": list(article.tags.all()),
-            "translations": translations,
-            "party_organisations": list(article.party_organisations.select_related("party")),
-            "party_projects": list(article.party_projects.select_related("party")),
-        }
-
-    key = f"article-links:{article.pk}:{current_generation()}"
-    return cache.get_or_set(key, read, BLOCK_CACHE_SECONDS)
+    if not summary or article.has_party_links:
+        links["party_organisations"] = list(article.party_organisations.select_related("party"))
+        links["party_projects"] = list(article.party_projects.select_related("party"))
+    return links
 
 
-def related_articles(article, tags, limit=4):
-    """Newest stories sharing a tag or the region with `article`.
+def read_tags(missing):
+    return {(tag.pk,): tag for tag in Tag.objects.filter(pk__in=[pk for (pk,) in missing])}
 
-    Candidates are bounded — the newest visible taggings of each of its tags and the region's latest
-    stories — so the query costs the same with a thousand articles or a hundred thousand.
+
+def related_articles(article, tag_ids, limit=RELATED_LIMIT):
+    """The newest stories sharing a tag or the region with `article`, in its language.
+
+    Each tag's and region's newest stories are kept per content generation and shared by every story of that
+    topic: a story read for the first time usually finds all of its topics already answered.
     """
-    # The newest visible stories of each of its tags, one short walk down the taggings' index per tag,
-    # in one subquery: a walk over all its tags at once would read and sort every visible tagging of them.
-    newest_of_tag = (
-        ArticleTag.objects.published()
-        .in_language(article.language)
-        .filter(tag=OuterRef("pk"))
-        .exclude(content_object=article)
-        .newest_first()
-        .values("content_object")[:RELATED_CANDIDATES]
-    )
-    tagged = Tag.objects.filter(pk__in=[tag.pk for tag in tags]).values(
-        story=Unnest(ArraySubquery(newest_of_tag), output_field=BigIntegerField())
-    )
-    same_region = (
-        Article.objects.published()
-        .in_language(article.language)
-        .filter(region_id=article.region_id)
-        .exclude(pk=article.pk)
-        .newest_first()
-        .values("pk")[:RELATED_CANDIDATES]
-    )
-    condition = Q(pk__in=tagged)
+    topics = [(article.language, "tag", pk) for pk in tag_ids]
     if article.region_id:
-        condition |= Q(pk__in=same_region)
-    return with_places(
-        Article.objects.published()
-        .in_language(article.language)
-        .filter(condition)
-        .exclude(pk=article.pk)
-        .for_listing()
-        .newest_first()[:limit]
-    )
+        topics.append((article.language, "region", article.region_id))
+    newest = kept_each("newest-of-topic", topics, newest_of_topics)
+    candidates = {story.pk: story for stories in newest.values() for story in stories if story.pk != article.pk}
+    by_date = sorted(candidates.values(), key=lambda story: (story.publish_at, story.pk), reverse=True)
+    return with_places(by_date[:limit])
+
+
+def newest_of_topics(topics):
+    """{topic: its newest published stories} for every (language, "tag" or "region", pk), in one query.
+
+    One more than a page shows, so that a story's own topic still names enough others.
+    """
+    parts = []
+    for language, kind, pk in topics:
+        stories = Article.objects.published().in_language(language)
+        if kind == "tag":
+            # The tag's newest visible taggings: one short walk down the taggings' index.
+            taggings = ArticleTag.objects.published().in_language(language).filter(tag=pk).newest_first()
+            stories = stories.filter(pk__in=taggings.values("content_object")[: RELATED_LIMIT + 1])
+        else:
+            stories = stories.filter(region=pk)
+        topic = {"topic_kind": Value(kind), "topic_pk": Value(pk)}
+        parts.append(stories.for_listing().annotate(**topic).newest_first()[: RELATED_LIMIT + 1])
+    found = {topic: [] for topic in topics}
+    for story in parts[0].union(*parts[1:], all=True) if parts else []:
+        found[(story.language, story.topic_kind, story.topic_pk)].append(story)
+    for stories in found.values():
+        stories.sort(key=lambda story: (story.publish_at, story.pk), reverse=True)
+    return found
 
 
 def section_detail(request, slug):

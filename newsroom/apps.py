@@ -27,6 +27,10 @@ class NewsroomAdminConfig(AdminConfig):
         for model in (ProcrastinateJob, ProcrastinateEvent, ProcrastinateWorker):
             if admin.site.is_registered(model):
                 admin.site.unregister(model)
+        # Every app's public models and links move the content generation (declared in each AppConfig).
+        from newsroom.caching import connect_invalidation
+
+        connect_invalidation()
         checks.register(check_two_factor_required, checks.Tags.security, deploy=True)
         checks.register(check_trusted_proxies, checks.Tags.security)
         checks.register(check_metrics_access, checks.Tags.security)

@@ -1,46 +1,27 @@
 """What every public page's header needs: sections, regions, cities and the reader's city."""
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
-from django.utils.translation import get_language
 
 from articles.models import Section
-from newsroom.generation import BLOCK_CACHE_SECONDS, current_generation
+from newsroom.caching import kept
 from regions.models import City, Region
 
 CITY_COOKIE = "newsroom_city"
 CITY_COOKIE_AGE = 365 * 24 * 3600
-# The same data kept in this process too, {key: (expires at, data)}: unpickling some 150 model
-# instances from the shared cache cost more than rendering the header, and pages ask several times.
-_in_process = {}
 
 
 def navigation():
-    """Sections, regions and cities for the header, cached briefly so pages stay cheap."""
-    key = f"navigation:{current_generation()}:{get_language()}"
-    expires_at, data = _in_process.get(key, (0, None))
-    if expires_at > time.monotonic():
-        return data
-    data = cache.get(key)
-    if data is None:
-        cities = list(City.objects.select_related("region", "district").order_by("region__name", "-is_centre", "name"))
-        data = {
-            "sections": list(Section.objects.all()),
-            "regions": list(Region.objects.all()),
-            "cities": {city_key(city): city for city in cities},
-        }
-        cache.set(key, data, BLOCK_CACHE_SECONDS)
-    if len(_in_process) > 4:
-        forget_navigation()
-    _in_process[key] = (time.monotonic() + BLOCK_CACHE_SECONDS, data)
-    return data
+    """Sections, regions and cities for the header, kept per content generation so pages stay cheap."""
+    return kept("navigation", compute=read_navigation)
 
 
-def forget_navigation():
-    """Drop this process's copy (the shared cache's copy stays until its content generation ends)."""
-    _in_process.clear()
+def read_navigation():
+    cities = list(City.objects.select_related("region", "district").order_by("region__name", "-is_centre", "name"))
+    return {
+        "sections": list(Section.objects.all()),
+        "regions": list(Region.objects.all()),
+        "cities": {city_key(city): city for city in cities},
+    }
 
 
 def city_key(city):

@@ -1,4 +1,4 @@
-"""Cache of anonymous public pages, invalidated at once by any content change or scheduled publication."""
+"""Cache of anonymous public pages, kept per content generation like every block (newsroom/caching.py)."""
 
 import hashlib
 from urllib.parse import urlencode
@@ -6,10 +6,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, QueryDict
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
 
 from articles.search import clean_date, clean_query
-from newsroom import generation, metrics
+from newsroom import caching, generation, metrics
 from newsroom.navigation import CITY_COOKIE, navigation
 from newsroom.pagination import MAX_PAGES
 
@@ -31,13 +31,14 @@ def is_cacheable(request):
     )
 
 
-def cache_key(request, token):
+def cache_key(request):
     """Key the page on what its rendering reads; call it after public_query() has cleaned the query string."""
     # The language is part of the path (Russian unprefixed, /kk/…): LocaleMiddleware never looks further.
     # The scheme and host are part of the key: pages, feeds and sitemaps carry absolute links built from them
     # (the scheme is the client's only as a trusted proxy says, newsroom/proxy.py; the host is an allowed one).
     variant = "|".join([request.scheme, request.get_host(), reader_city_key(request), request.get_full_path()])
-    return f"page:{token}:{hashlib.sha256(variant.encode()).hexdigest()}"
+    # Not the active language: LocaleMiddleware has not run yet (the path holds it).
+    return caching.entry_key("page", [hashlib.sha256(variant.encode()).hexdigest()], language=False)
 
 
 def reader_city_key(request):
@@ -108,9 +109,9 @@ def public_query(request):
 class PublicPageCacheMiddleware:
     """Serve anonymous readers from the cache; staff always get a freshly rendered page.
 
-    It sits right after the static files and stores the response as the inner middleware finished it
-    (ETag, Vary), so a hit costs one small query and a cache read instead of the whole middleware stack;
-    the security headers are added outside it, to hits as well.
+    It sits right after the static files and stores the response as the inner middleware finished it,
+    so a hit costs a cache read instead of the whole middleware stack; the security headers are added
+    outside it, to hits as well. What it may store carries an ETag, so a browser asking again gets a 304.
     """
 
     def __init__(self, get_response):
@@ -128,7 +129,7 @@ class PublicPageCacheMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
         public_query(request)
-        key = cache_key(request, generation.current_generation())
+        key = cache_key(request)
         stored = cache.get(key)
         if stored is not None:
             metrics.PAGE_CACHE.labels("hit").inc()
@@ -138,19 +139,24 @@ class PublicPageCacheMiddleware:
             return get_conditional_response(request, etag=response.get("ETag"), response=response)
         metrics.PAGE_CACHE.labels("miss").inc()
         response = self.get_response(request)
-        if not response.has_header("Cache-Control"):
-            # Browsers and proxies may keep the page but must ask again (a cheap 304 thanks to the ETag),
-            # so a publication or withdrawal is seen on the very next request.
-            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-            # Only a GET's response is kept: a HEAD's lacks the ETag (ConditionalGetMiddleware skips it).
-            storable = request.method == "GET" and response.status_code in (200, 404)
-            if storable and not response.cookies and not response.streaming:
-                patch_vary_headers(response, ["Cookie"])
-                cache.set(
-                    key,
-                    (response.status_code, dict(response.headers), response.content),
-                    settings.NEWSROOM_PAGE_CACHE_SECONDS,
-                )
-                response["X-Page-Cache"] = "miss"
         patch_vary_headers(response, ["Cookie"])
-        return response
+        if response.has_header("Cache-Control"):
+            return response  # the view decided (a counter, a redirect it must not repeat): neither kept nor tagged
+        # Browsers and proxies may keep the page but must ask again (a cheap 304 thanks to the ETag),
+        # so a publication or withdrawal is seen on the very next request.
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+        # Only a GET's response is kept: a HEAD's has no body to tag.
+        storable = request.method == "GET" and response.status_code in (200, 404)
+        if not storable or response.cookies or response.streaming:
+            return response
+        set_response_etag(response)
+        response["X-Page-Cache"] = "miss"
+        # Stored from its second request (NEWSROOM_PAGE_CACHE_STORE_AFTER): a crawler walking the whole archive
+        # once stores nothing, so it evicts none of the pages readers are reading now.
+        if caching.count_miss(key) >= settings.NEWSROOM_PAGE_CACHE_STORE_AFTER:
+            cache.set(
+                key,
+                (response.status_code, dict(response.headers), response.content),
+                settings.NEWSROOM_PAGE_CACHE_SECONDS,
+            )
+        return get_conditional_response(request, etag=response.get("ETag"), response=response)

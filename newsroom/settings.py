@@ -89,7 +89,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cache hits are answered here, before the rest of the stack (see newsroom/page_cache.py).
     "newsroom.page_cache.PublicPageCacheMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,6 +180,8 @@ else:
 
 # Anonymous public pages are kept this long at most; any content change makes them stale at once.
 NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", 300))
+# A page is stored at its Nth miss in a process: from the second, a crawler reading each story once fills nothing.
+NEWSROOM_PAGE_CACHE_STORE_AFTER = max(1, int(os.environ.get("NEWSROOM_PAGE_CACHE_STORE_AFTER", 2)))
 # Views and shares counted from one client address (an IPv6 /64) per 30 minutes, across all stories.
 NEWSROOM_COUNTS_PER_ADDRESS = int(os.environ.get("NEWSROOM_COUNTS_PER_ADDRESS", 100))
 

@@ -2,11 +2,11 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from articles.models import Article
+from newsroom.caching import kept
 from newsroom.navigation import CITY_COOKIE, CITY_COOKIE_AGE, navigation, with_places
 from newsroom.pagination import paginate
 from parties.aggregates import region_totals
@@ -38,9 +38,9 @@ def region_detail(request, slug):
         {
             "region": region,
             "cities": [city for city in navigation()["cities"].values() if city.region_id == region.pk],
-            # The side column changes only with the registry: read when its cached fragment is missing.
-            "districts": SimpleLazyObject(lambda: list(region.districts.all())),
-            "parties": SimpleLazyObject(lambda: region_totals(region)),
+            # The side column changes only with the registry: kept per content generation.
+            "districts": kept("region-districts", region.pk, compute=lambda: list(region.districts.all())),
+            "parties": kept("region-parties", region.pk, compute=lambda: region_totals(region)),
             "page": page,
             "crumbs": [{"title": _("Регионы"), "url": reverse("regions:list")}, {"title": region.display_name}],
         },

@@ -3,8 +3,8 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import translation
 
+from newsroom.caching import forget_local_copies
 from newsroom.generation import forget_generation
-from newsroom.navigation import forget_navigation
 from tests.factories import UserFactory
 
 
@@ -22,10 +22,16 @@ def russian_interface():
 
 
 @pytest.fixture(autouse=True)
+def pages_stored_at_first_miss(settings):
+    """Tests read a page twice to see the cache answer; tests/test_page_cache_admission.py keeps the default."""
+    settings.NEWSROOM_PAGE_CACHE_STORE_AFTER = 1
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache (pages, navigation, counters, login attempts) and generation."""
     cache.clear()
-    forget_navigation()
+    forget_local_copies()
     forget_generation()
 
 

@@ -1,5 +1,6 @@
 """What readers may see now, and the other questions asked of many articles at once."""
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.utils import timezone, translation
 
@@ -53,6 +54,23 @@ class ArticleQuerySet(models.QuerySet):
     def for_page(self):
         """One article with what its page shows."""
         return self.select_related("author").defer("search_vector")
+
+    def with_link_summary(self, now=None):
+        """Each article with the ids of its tags and whether it has live translations or party links.
+
+        The article page then asks only for what a story has: most have tags and nothing else.
+        """
+        taggings = self.model.tags.through.objects.filter(content_object=models.OuterRef("pk"))
+        translations = self.model.objects.published(now).filter(
+            models.Q(translation_of=models.OuterRef("pk")) | models.Q(pk=models.OuterRef("translation_of"))
+        )
+        organisations = self.model.party_organisations.through.objects.filter(article=models.OuterRef("pk"))
+        projects = self.model.party_projects.through.objects.filter(article=models.OuterRef("pk"))
+        return self.annotate(
+            tag_ids=ArraySubquery(taggings.values("tag_id")),
+            has_translations=models.Exists(translations),
+            has_party_links=models.Exists(organisations) | models.Exists(projects),
+        )
 
     def for_listing(self):
         """What article cards need: the article's own columns (section and region by id)."""

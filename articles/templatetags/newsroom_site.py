@@ -30,10 +30,9 @@ def absolute_url(context, path):
 
 
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, article, tags):
-    """A JSON-LD NewsArticle block for search engines."""
+def article_json_ld(context, article, tags, url):
+    """A JSON-LD NewsArticle block for search engines; `url` is the story's absolute address."""
     request = context["request"]
-    url = build_absolute(request, article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -61,10 +60,10 @@ def article_json_ld(context, article, tags):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
 
 
-@register.simple_tag(takes_context=True)
-def share_links(context, article):
-    """Share links for the messengers and networks readers in Kazakhstan use."""
-    url = quote(build_absolute(context["request"], article.get_absolute_url()), safe="")
+@register.simple_tag
+def share_links(article, url):
+    """Share links for the messengers and networks readers in Kazakhstan use; `url` is the story's absolute address."""
+    url = quote(url, safe="")
     title = quote(article.title, safe="")
     return [
         ("telegram", "Telegram", f"https://t.me/share/url?url={url}&text={title}"),
