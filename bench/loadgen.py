@@ -2,7 +2,8 @@
 
     python -m bench.loadgen --host 127.0.0.1 --port 8000 --connections 4 --duration 10 --paths paths.txt
 
-Prints the same JSON line as bench/rotate.lua does under wrk. Being Python, it saturates sooner than wrk:
+Prints the same JSON line as bench/rotate.lua does under wrk; each connection starts at its own evenly spaced
+point of the list. Being Python, it saturates sooner than wrk:
 its numbers are a lower bound of what the server can do.
 """
 
@@ -27,6 +28,7 @@ class Worker(threading.Thread):
     def __init__(self, host, port, paths, start_index, deadline, timeout):
         super().__init__(daemon=True)
         self.host, self.port, self.paths, self.index = host, port, paths, start_index
+        self.sent_indexes = []
         self.deadline, self.timeout = deadline, timeout
         self.latencies, self.errors, self.non_2xx_3xx, self.bytes = [], 0, 0, 0
 
@@ -34,6 +36,7 @@ class Worker(threading.Thread):
         connection = None
         while time.monotonic() < self.deadline:
             path = self.paths[self.index % len(self.paths)]
+            self.sent_indexes.append(self.index % len(self.paths))
             self.index += 1
             started = time.perf_counter()
             try:
@@ -82,6 +85,9 @@ def run(host, port, paths, connections, duration, timeout=10):
         "p50_ms": percentile(latencies, 0.50),
         "p99_ms": percentile(latencies, 0.99),
         "max_ms": latencies[-1] if latencies else 0.0,
+        # Requests sent (completed or not) and the distinct paths they went to: equal unless the list wrapped.
+        "sent": sum(len(worker.sent_indexes) for worker in workers),
+        "distinct_paths": len({index for worker in workers for index in worker.sent_indexes}),
     }
 
 

@@ -7,6 +7,7 @@ Run inside the benchmark environment (NEWSROOM_VAR_DIR=var/bench…, NEWSROOM_PA
 import argparse
 import json
 import os
+import random
 import re
 import statistics
 import time
@@ -31,9 +32,13 @@ from newsroom.generation import process_generation  # noqa: E402
 from regions.models import Region  # noqa: E402
 
 ARTICLE_PATHS = 300
+# The cold article line: stories outside the warm line's, more than a line can reach without wrapping
+# (a few hundred requests per second for 10 s); all the others when the archive holds fewer.
+COLD_PATHS = 6000
 TAG_PATHS = 50
 REPEAT = 5
 ADMIN_USER = "bench-admin"
+COLD = "article, cold"
 
 
 def deepest_page(client):
@@ -49,11 +54,13 @@ def public_pages(client):
     step = max(1, len(slugs) // ARTICLE_PATHS)
     tags = list(Tag.objects.annotate(uses=Count("articles_articletag_items")).order_by("-uses", "pk"))
     tag_step = max(1, len(tags) // TAG_PATHS)
+    warm = slugs[::step][:ARTICLE_PATHS]
     pages = {
         "home": ["/"],
         "news": [reverse("articles:list")],
         "news, deep page": [f"{reverse('articles:list')}?page={deepest_page(client)}"],
-        "article": [reverse("articles:detail", args=[slug]) for slug in slugs[::step][:ARTICLE_PATHS]],
+        "article": [reverse("articles:detail", args=[slug]) for slug in warm],
+        COLD: [reverse("articles:detail", args=[slug]) for slug in cold_slugs(slugs, set(warm))],
         "region": [region.get_absolute_url() for region in Region.objects.all()],
         "tag": [reverse("articles:tag", args=[tag.slug]) for tag in tags[::tag_step][:TAG_PATHS]],
         "search": [f"{reverse('articles:search')}?{urlencode({'q': query})}" for query in SEARCH_QUERIES],
@@ -63,6 +70,17 @@ def public_pages(client):
     except NoReverseMatch:
         pass
     return pages
+
+
+def cold_slugs(slugs, warm):
+    """Up to COLD_PATHS stories spread over the archive, none of the warm line's, in a fixed random order.
+
+    Shuffled so that the line reads the archive as the long tail's readers do, not row after row.
+    """
+    others = [slug for slug in slugs if slug not in warm]
+    chosen = others[:: max(1, len(others) // COLD_PATHS)][:COLD_PATHS]
+    random.Random(15).shuffle(chosen)  # noqa: S311  (an order, not a secret)
+    return chosen
 
 
 def admin_pages():
@@ -90,11 +108,33 @@ def fresh_generation():
     process_generation()
 
 
-def count_queries(client, path):
+def timed_request(client, path):
+    """Request `path` once; return the response, its queries and its milliseconds."""
     fresh_generation()
     with CaptureQueriesContext(connection) as captured:
-        client.get(path)
-    return len(captured.captured_queries)
+        started = time.perf_counter()
+        response = client.get(path)
+        milliseconds = (time.perf_counter() - started) * 1000
+    return response, captured.captured_queries, milliseconds
+
+
+def figures(requests):
+    """Queries, SQL time, time, statuses, size and slowest query of (response, queries, ms) samples."""
+    counts = [len(queries) for _, queries, _ in requests]
+    slowest = {"ms": 0.0, "sql": ""}
+    for _, queries, _ in requests:
+        for query in queries:
+            if float(query["time"]) * 1000 > slowest["ms"]:
+                slowest = {"ms": float(query["time"]) * 1000, "sql": query["sql"][:600]}
+    return {
+        "queries": max(counts),
+        "queries_min": min(counts),
+        "sql_ms": statistics.mean(sum(float(query["time"]) for query in queries) * 1000 for _, queries, _ in requests),
+        "in_process_ms": statistics.median(milliseconds for _, _, milliseconds in requests),
+        "statuses": sorted({response.status_code for response, _, _ in requests}),
+        "bytes": int(statistics.mean(len(response.content) for response, _, _ in requests)),
+        "slowest": slowest,
+    }
 
 
 def measure(client, paths):
@@ -103,32 +143,18 @@ def measure(client, paths):
     The times and SQL are those of the warm round, the steady state of a serving process.
     """
     client.get(paths[0])  # the navigation every page shares
-    cold = [count_queries(client, paths[index % len(paths)]) for index in range(REPEAT)]
-    queries, sql_ms, total_ms, statuses, sizes, slowest = [], [], [], set(), [], {"ms": 0.0, "sql": ""}
-    for index in range(REPEAT):
-        path = paths[index % len(paths)]
-        fresh_generation()
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(path)
-            total_ms.append((time.perf_counter() - started) * 1000)
-        queries.append(len(captured.captured_queries))
-        sql_ms.append(sum(float(query["time"]) for query in captured.captured_queries) * 1000)
-        statuses.add(response.status_code)
-        for query in captured.captured_queries:
-            if float(query["time"]) * 1000 > slowest["ms"]:
-                slowest = {"ms": float(query["time"]) * 1000, "sql": query["sql"][:600]}
-        sizes.append(len(response.content))
-    return {
-        "queries": max(queries),
-        "queries_min": min(queries),
-        "queries_cold": max(cold),
-        "sql_ms": statistics.mean(sql_ms),
-        "in_process_ms": statistics.median(total_ms),
-        "statuses": sorted(statuses),
-        "bytes": int(statistics.mean(sizes)),
-        "slowest": slowest,
-    }
+    cold = [len(timed_request(client, paths[index % len(paths)])[1]) for index in range(REPEAT)]
+    warm = [timed_request(client, paths[index % len(paths)]) for index in range(REPEAT)]
+    return {**figures(warm), "queries_cold": max(cold)}
+
+
+def measure_first(client, paths):
+    """The first request for each of REPEAT stories this process has not served: the cold line's figures.
+
+    Taken from the end of the list, the part of it a line reaches last.
+    """
+    first = figures([timed_request(client, path) for path in paths[-REPEAT:]])
+    return {**first, "queries_cold": first["queries"]}
 
 
 def main():
@@ -139,7 +165,10 @@ def main():
 
     client = Client(HTTP_HOST="127.0.0.1")
     pages = public_pages(client)
-    results = {name: {"paths": paths, **measure(client, paths)} for name, paths in pages.items()}
+    results = {name: {"paths": paths, **measure(client, paths)} for name, paths in pages.items() if name != COLD}
+    # After the other pages: the process then holds the navigation, as a serving worker soon does.
+    results[COLD] = {"paths": pages[COLD], **measure_first(client, pages[COLD])}
+    results = {name: results[name] for name in pages}
     with open(args.article_page, "wb") as page:
         page.write(client.get(pages["article"][0]).content)
 

@@ -2,16 +2,38 @@
 
 from pathlib import Path
 
+from bench.tables import (
+    COLD,
+    FLOOR,
+    STATIC,
+    WARM,
+    admin_table,
+    cold_notes,
+    cold_table,
+    pages_table,
+    percent,
+    query_counts,
+    runs,
+    scale_admin_table,
+    scale_table,
+    sizes,
+    slowest_table,
+    table,
+)
+
 MARKER = "<!-- Everything below is written by `make bench` (bench/report.py); edit the text above it. -->"
-STATIC = "static file (ceiling)"
-FLOOR = "trivial view (floor)"
 LISTS = ["home", "news", "region", "tag"]
 QUERY_BUDGET = 10
+WARM_TARGET = 0.16
+COLD_TARGET = 0.12
+LIST_TARGET = 0.06
 
 
 def render(main, scale):
     """Return the generated part of docs/benchmarks.md."""
     parts = ["## Results against the targets", "", targets_table(main, scale), ""]
+    if runs(main, scale):
+        parts += cold_section(main, scale)
     if main:
         parts += main_section(main)
     if scale:
@@ -26,6 +48,9 @@ def console(main, scale):
         parts += [f"N = {main['articles']:,}", "", pages_table(main), "", admin_table(main), ""]
     if scale:
         parts += ["Scale", "", scale_table(scale), "", scale_admin_table(scale), ""]
+    if runs(main, scale):
+        parts += ["Article, warm and cold, against the floor of the same run", "", cold_table(main, scale), ""]
+        parts += [*cold_notes(main, scale), ""]
     parts += ["Targets", "", targets_table(main, scale)]
     return "\n".join(parts)
 
@@ -37,25 +62,6 @@ def write(path: Path, generated):
     path.write_text(f"{header}\n\n{MARKER}\n\n{generated.rstrip()}\n", "utf-8")
 
 
-def table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def ms(value):
-    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
-
-
-def percent(value):
-    return f"{value * 100:.1f} %"
-
-
-def statuses(page):
-    """The HTTP statuses a page answered in the probe, e.g. `200` (a 404 means the line measured an error page)."""
-    return ",".join(str(status) for status in page["statuses"]) if page else "–"
-
-
 def machine_lines(results):
     machine = results["machine"]
     return [
@@ -64,6 +70,23 @@ def machine_lines(results):
         f"- Python {machine['python']}, PostgreSQL {machine['postgres']}, {machine['gunicorn']} "
         f"({results['workers']} sync workers), load from {machine['loadgen']}: {results['connections']} connections, "
         f"{results['duration_s']:g} s per line",
+    ]
+
+
+def cold_section(main, scale):
+    return [
+        "## The article page, warm and cold",
+        "",
+        "The warm line rotates over 300 stories after every worker has served each of them; the cold line rotates "
+        "over the stories outside those, on a server started for the line with every cache emptied and no warm-up. "
+        "Requests per second, the share of the trivial view (the floor, page cache off, measured on the same "
+        "database in the same run) and latency in milliseconds; «sent / distinct»: the requests the cold line sent "
+        "and the distinct stories they went to, equal when every request was the first for its story.",
+        "",
+        cold_table(main, scale),
+        "",
+        *cold_notes(main, scale),
+        "",
     ]
 
 
@@ -80,7 +103,8 @@ def main_section(main):
         "",
         "Requests per second and latency in milliseconds under load, page cache off (NEWSROOM_PAGE_CACHE_SECONDS=0) "
         "and on; queries, SQL time and the whole request's time (one request at a time, cache off) from the test "
-        "client; «on cache hits»: the share of the line's pages still served from the page cache after the load.",
+        "client (for the cold article, its first request in the process); «on cache hits»: the share of the line's "
+        "pages still served from the page cache after the load.",
         "",
         pages_table(main),
         "",
@@ -93,73 +117,6 @@ def main_section(main):
         slowest_table(probe["pages"]),
         "",
     ]
-
-
-def query_counts(page):
-    """Queries of a page in a warm process and on its first request (its cached blocks missing)."""
-    return f"{page['queries']} / {page.get('queries_cold', '–')}"
-
-
-def pages_table(main):
-    off, on, pages = main["cache_off"], main["cache_on"], main["probe"]["pages"]
-    rows = []
-    for name in [STATIC, FLOOR, *pages]:
-        page = pages.get(name)
-        rows.append(
-            [
-                name,
-                off[name]["paths"],
-                statuses(page),
-                query_counts(page) if page else "–",
-                ms(page["sql_ms"]) if page else "–",
-                ms(page["in_process_ms"]) if page else "–",
-                f"{page['bytes'] / 1024:.0f}" if page else "–",
-                f"{off[name]['rps']:.0f}",
-                ms(off[name]["mean_ms"]),
-                ms(off[name]["p50_ms"]),
-                ms(off[name]["p99_ms"]),
-                off[name]["errors"],
-                f"{on[name]['rps']:.0f}",
-                ms(on[name]["p50_ms"]),
-                ms(on[name]["p99_ms"]),
-                on[name]["errors"],
-                percent(on[name]["hits_after"]) if name != STATIC else "–",
-            ]
-        )
-    header = [
-        "page", "paths", "status", "queries warm / cold", "SQL ms", "test-client ms", "KB",
-        "off req/s", "off mean", "off p50", "off p99", "off errors",
-        "on req/s", "on p50", "on p99", "on errors", "on cache hits",
-    ]  # fmt: skip
-    return table(header, rows)
-
-
-def admin_table(main):
-    rows = [
-        [
-            name,
-            main["probe"]["admin"][name]["queries"],
-            ms(main["probe"]["admin"][name]["sql_ms"]),
-            ms(result["p50_ms"]),
-            ms(result["mean_ms"]),
-            ms(result["max_ms"]),
-        ]
-        for name, result in main["admin"].items()
-    ]
-    return table(["admin page", "queries", "SQL ms", "ms/request p50", "mean", "max"], rows)
-
-
-def slowest_table(pages):
-    rows = [
-        [name, ms(page["slowest"]["ms"]), "`" + page["slowest"]["sql"][:220].replace("|", "\\|") + "…`"]
-        for name, page in pages.items()
-    ]
-    return table(["page", "ms", "query"], rows)
-
-
-def sizes(scale):
-    small, large = sorted(scale["sizes"].values(), key=lambda size: size["articles"])
-    return small, large
 
 
 def scale_section(scale):
@@ -188,54 +145,26 @@ def scale_section(scale):
     ]
 
 
-def scale_table(scale):
-    small, large = sizes(scale)
-    rows = []
-    for name, page in large["probe"]["pages"].items():
-        before, after = small["cache_off"][name], large["cache_off"][name]
-        rows.append(
-            [
-                name,
-                statuses(small["probe"]["pages"][name]) + " / " + statuses(page),
-                query_counts(small["probe"]["pages"][name]),
-                query_counts(page),
-                ms(small["probe"]["pages"][name]["sql_ms"]),
-                ms(page["sql_ms"]),
-                f"{before['rps']:.0f}",
-                f"{after['rps']:.0f}",
-                ms(before["p50_ms"]),
-                ms(after["p50_ms"]),
-                f"{after['p50_ms'] / before['p50_ms']:.2f}×",
-            ]
-        )
-    n1, n2 = f"{small['articles'] // 1000}k", f"{large['articles'] // 1000}k"
-    header = [
-        "page", "status", f"queries {n1} warm / cold", f"queries {n2} warm / cold", f"SQL ms {n1}", f"SQL ms {n2}",
-        f"req/s {n1}", f"req/s {n2}", f"p50 {n1}", f"p50 {n2}", "p50 ratio",
-    ]  # fmt: skip
-    return table(header, rows)
-
-
-def scale_admin_table(scale):
-    small, large = sizes(scale)
-    rows = []
-    for name, result in large["admin"].items():
-        before = small["admin"][name]
-        rows.append(
-            [
-                name,
-                small["probe"]["admin"][name]["queries"],
-                large["probe"]["admin"][name]["queries"],
-                ms(small["probe"]["admin"][name]["sql_ms"]),
-                ms(large["probe"]["admin"][name]["sql_ms"]),
-                ms(before["p50_ms"]),
-                ms(result["p50_ms"]),
-                f"{result['p50_ms'] / before['p50_ms']:.2f}×",
-            ]
-        )
-    n1, n2 = f"{small['articles'] // 1000}k", f"{large['articles'] // 1000}k"
-    header = ["admin page", f"queries {n1}", f"queries {n2}", f"SQL ms {n1}", f"SQL ms {n2}", n1, n2, "ratio"]
-    return table(header, rows)
+def cold_rows(main, scale):
+    """The cold article's targets: page cache off and on, in the main run and at the scale run's largest size."""
+    rows, wanted = [], {main["articles"]} if main else set()
+    if scale:
+        wanted.add(sizes(scale)[1]["articles"])
+    for articles, off, on in runs(main, scale):
+        if articles not in wanted:
+            continue
+        for label, results in (("off", off), ("on", on)):
+            target = f"cold article ≥ 12 % of the trivial view, N = {articles:,}, page cache {label}"
+            result = results.get(COLD)
+            if result is None:
+                rows.append([target, COLD, "not measured", "–"])
+                continue
+            row = check(target, COLD, result["rps"] / off[FLOOR]["rps"], COLD_TARGET)
+            if not result["first_requests"]:
+                row[2] += f" ({result['sent']:,} requests, {result['distinct_paths']:,} stories: wrapped)"
+                row[3] += " (wrapped)"
+            rows.append(row)
+    return rows
 
 
 def targets_table(main, scale):
@@ -244,30 +173,37 @@ def targets_table(main, scale):
         off, on, pages = main["cache_off"], main["cache_on"], main["probe"]["pages"]
         floor, ceiling = off[FLOOR]["rps"], on[STATIC]["rps"]
         rows.append(
-            check("uncached article ≥ 11 % of the trivial view", "article", off["article"]["rps"] / floor, 0.11)
+            check("warm uncached article ≥ 16 % of the trivial view", WARM, off[WARM]["rps"] / floor, WARM_TARGET)
         )
         for name in LISTS:
-            rows.append(check("uncached lists ≥ 6 % of the trivial view", name, off[name]["rps"] / floor, 0.06))
+            rows.append(check("uncached lists ≥ 6 % of the trivial view", name, off[name]["rps"] / floor, LIST_TARGET))
         for name in pages:
-            rows.append(check("cached pages ≥ 50 % of the static file", name, on[name]["rps"] / ceiling, 0.5))
+            if name != COLD and name in on:  # a cold page is a page-cache miss by definition
+                rows.append(check("cached pages ≥ 50 % of the static file", name, on[name]["rps"] / ceiling, 0.5))
         for name, page in pages.items():
             most = max(page["queries"], page.get("queries_cold", 0))
             rows.append(check(f"≤ {QUERY_BUDGET} SQL queries per page, warm or cold", name, most, QUERY_BUDGET, "max"))
     else:
         rows.append(["throughput and query targets", "–", "not measured: run `make bench`", "–"])
+    rows += cold_rows(main, scale)
     if scale:
         small, large = sizes(scale)
+        n1, n2 = f"{small['articles'] // 1000}k", f"{large['articles'] // 1000}k"
         for name, page in large["probe"]["pages"].items():
+            if name not in small["probe"]["pages"]:
+                continue
             before, after = query_counts(small["probe"]["pages"][name]), query_counts(page)
             status = "PASS" if before == after else "MISS"
             rows.append([f"same query count at {small['articles']:,} and {large['articles']:,}", name,
                          f"{before} / {after}", status])  # fmt: skip
         for name in large["probe"]["pages"]:
-            ratio = large["cache_off"][name]["p50_ms"] / small["cache_off"][name]["p50_ms"]
-            rows.append(check("p50 at 100k ≤ 1.3 × p50 at 1k", name, ratio, 1.3, "max"))
+            # Not the cold article: the small archive holds too few stories for a cold line that does not wrap.
+            if name != COLD and name in small["cache_off"]:
+                ratio = large["cache_off"][name]["p50_ms"] / small["cache_off"][name]["p50_ms"]
+                rows.append(check(f"p50 at {n2} ≤ 1.3 × p50 at {n1}", name, ratio, 1.3, "max"))
         for name in large["admin"]:
             ratio = large["admin"][name]["p50_ms"] / small["admin"][name]["p50_ms"]
-            rows.append(check("admin at 100k ≤ 1.5 × at 1k", name, ratio, 1.5, "max"))
+            rows.append(check(f"admin at {n2} ≤ 1.5 × at {n1}", name, ratio, 1.5, "max"))
     else:
         rows.append(["scale targets", "–", "not measured: run `make bench SCALE=1`", "–"])
     return table(["target", "page", "measured", "result"], rows)

@@ -4,55 +4,44 @@
     python -m bench.run --articles 2000 --duration 3
     python -m bench.run --scale              # also N = 1,000 and 100,000 in var/bench-1000, var/bench-100000
     python -m bench.run --scale-only
+    python -m bench.run --scale-only --scale-sizes 1000,3000 --duration 2   # a quick check of the scale run
     python -m bench.run --report-only        # rewrite docs/benchmarks.md from var/bench-results/
 
 For each database: migrate, generate the content (manage.py generate_bench_content, skipped when it is there),
 count the SQL of every page with the test client (bench.probe), then serve the site production-like with gunicorn
 (one sync worker per core, bench.floor_wsgi) on a free loopback port and load every page with wrk (bench/rotate.lua)
-or, without wrk, bench.loadgen: once with the page cache off and once on. The results go to var/bench-results/
-and docs/benchmarks.md. Every gunicorn and embedded PostgreSQL started here is stopped at the end.
+or, without wrk, bench.loadgen: once with the page cache off and once on (bench.lines). The cold article line
+runs on a server of its own, started for it with every cache emptied and no warm-up, page cache off and on.
+The results go to var/bench-results/ and docs/benchmarks.md. Every gunicorn and embedded PostgreSQL started
+here is stopped at the end.
 """
 
 import argparse
 import datetime
-import http.client
 import json
 import os
 import platform
-import re
 import secrets
 import shlex
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
 
 from bench import report
+from bench.admin import admin_timings
+from bench.lines import CORES, cold_line, say, serve_and_load
+from bench.server import PYTHON, ROOT
 from newsroom import embedded_db
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 RESULTS = ROOT / "var" / "bench-results"
 STATIC_ROOT = ROOT / "var" / "bench-static"
 STATIC_FILE = "bench/article-size.html"
-ROTATE_LUA = ROOT / "bench" / "rotate.lua"
-DEFAULT_ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105  (a throwaway database on a loopback port)
 SCALE_SIZES = (1_000, 100_000)
-ADMIN_REPEAT = 20
-CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-
-
-def say(text=""):
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
+FLOOR_LINE = (report.FLOOR, ["/bench-floor/"])
+# Empties every configured cache: a cold line starts from nothing another server or run left there.
+CLEAR_CACHES = "from django.core.cache import caches\nfor cache in caches.all():\n    cache.clear()"
 
 
 def manage(env, *args):
@@ -122,187 +111,23 @@ class Dataset:
         self.probe = json.loads(probe_file.read_text(encoding="utf-8"))
         say(f"   probed {len(self.probe['pages'])} pages and {len(self.probe['admin'])} admin pages")
 
+    def clear_caches(self):
+        """Empty every cache the site is configured with (before a cold line)."""
+        manage(self.env(), "shell", "--no-startup", "-c", CLEAR_CACHES)
+
+    def lines(self):
+        """The warm lines: every page the probe found but the cold article."""
+        return [(name, page["paths"]) for name, page in self.probe["pages"].items() if name != report.COLD]
+
+    def cold_paths(self):
+        return self.probe["pages"][report.COLD]["paths"]
+
+    def admin_timings(self, port):
+        return admin_timings(port, self.probe["admin"])
+
     def stop(self):
         """Stop this dataset's embedded PostgreSQL server."""
         embedded_db.stop(self.var_dir / "pgdata")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """gunicorn serving bench.floor_wsgi on a free loopback port, for the time of a `with` block."""
-
-    def __init__(self, env, workers, log_path):
-        self.env, self.workers, self.log_path = env, workers, log_path
-        self.port = free_port()
-        self.process = None
-
-    def __enter__(self):
-        command = [
-            PYTHON, "-m", "gunicorn", "bench.floor_wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--worker-class", "sync",
-            "--timeout", "120", "--log-level", "warning", "--chdir", str(ROOT),
-        ]  # fmt: skip
-        self.log = open(self.log_path, "ab")  # noqa: SIM115  (closed in __exit__)
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        # Not /healthz: it answers 503 in a worker that has not connected to the embedded database yet.
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
-            try:
-                if get(self.port, "/bench-floor/")[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.3)
-        self.__exit__(None, None, None)
-        sys.exit(f"gunicorn did not answer /bench-floor/ within 90 s; see {self.log_path}")
-
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # the group of the gunicorn started above
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
-
-
-def get(port, path, headers=None, method="GET", body=None, attempts=3):
-    """Make one request on a new connection; return (status, headers, body bytes, milliseconds)."""
-    for attempt in range(attempts):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        started = time.perf_counter()
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            content = response.read()
-            return response.status, response.msg, content, (time.perf_counter() - started) * 1000
-        except ConnectionError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(1)  # a worker was restarted under us; gunicorn replaces it
-        finally:
-            connection.close()
-
-
-def warm(port, paths, rounds, connections):
-    """Request every path `rounds` times, `connections` at once; return the share of page-cache hits."""
-    jobs = [path for _ in range(rounds) for path in paths]
-    with ThreadPoolExecutor(connections) as pool:
-        results = list(pool.map(lambda path: get(port, path)[1].get("X-Page-Cache"), jobs))
-    return sum(result == "hit" for result in results) / max(1, len(results))
-
-
-def load(port, paths, duration, connections):
-    """Load `paths` in turn for `duration` seconds with wrk (or bench.loadgen); return its JSON result."""
-    with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False, encoding="utf-8") as listing:
-        listing.write("\n".join(paths) + "\n")
-    try:
-        if shutil.which("wrk"):
-            threads = max(1, min(connections, CORES // 2))
-            command = [
-                "wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s",
-                "-s", str(ROTATE_LUA), f"http://127.0.0.1:{port}", "--", listing.name,
-            ]  # fmt: skip
-        else:
-            command = [
-                PYTHON, "-m", "bench.loadgen", "--port", str(port), "--connections", str(connections),
-                "--duration", str(duration), "--paths", listing.name,
-            ]  # fmt: skip
-        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=duration + 120)
-    finally:
-        os.unlink(listing.name)
-    for line in reversed(completed.stdout.splitlines()):
-        if line.startswith("{"):
-            result = json.loads(line)
-            result["rps"] = result["requests"] / result["duration_s"] if result["duration_s"] else 0.0
-            return result
-    sys.exit(f"the load generator printed no result:\n{completed.stdout}{completed.stderr}")
-
-
-def serve_and_load(dataset, page_cache, lines, options, admin=False):
-    """Serve `dataset` and load every (name, paths) line; return {name: result} (and the admin timings)."""
-    label = "on" if page_cache else "off"
-    env = dataset.env(page_cache=page_cache)
-    results, admin_results = {}, None
-    with Server(env, options.workers, dataset.var_dir / f"gunicorn-cache-{label}.log") as server:
-        for name, paths in lines:
-            # Close to the steady state of serving processes: every path once per worker (three times with the page
-            # cache on), so that the workers hold the navigation, the blocks kept per generation and the pages.
-            rounds = 3 * options.workers if page_cache else options.workers
-            hits = warm(server.port, paths, rounds, options.connections)
-            result = load(server.port, paths, options.duration, options.connections)
-            result["paths"] = len(paths)
-            result["load_average"] = os.getloadavg()[0]
-            if page_cache:
-                # What share of the pages the cache still held after the load (LocMemCache culls when full).
-                result["warm_hits"] = hits
-                result["hits_after"] = warm(server.port, paths[:60], 1, options.connections)
-            results[name] = result
-            if server.process.poll() is not None:
-                sys.exit(f"gunicorn exited during the run (stopped from outside?); see {server.log_path}")
-            say(
-                f"   cache {label:3} {name:28} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:7.1f} ms  "
-                f"p99 {result['p99_ms']:7.1f} ms  errors {result['errors']}"
-            )
-        if admin:
-            admin_results = admin_timings(server.port, dataset.probe["admin"])
-    return results, admin_results
-
-
-def login(port, username, password):
-    """Log in to the admin through the login form; return the Cookie header of the session."""
-    status, headers, body, _ = get(port, "/admin/login/")
-    cookies = SimpleCookie()
-    for value in headers.get_all("Set-Cookie") or []:
-        cookies.load(value)
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
-    form = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/admin/"})
-    status, headers, body, _ = get(
-        port,
-        "/admin/login/",
-        {"Cookie": f"csrftoken={cookies['csrftoken'].value}", "Content-Type": "application/x-www-form-urlencoded"},
-        method="POST",
-        body=form,
-    )
-    for value in headers.get_all("Set-Cookie") or []:
-        cookies.load(value)
-    if status != 302 or "sessionid" not in cookies:
-        sys.exit(f"admin login failed with status {status}")
-    return "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
-
-
-def admin_timings(port, pages):
-    """Time the admin pages one request after another through gunicorn, logged in with a session cookie."""
-    password = os.environ.get("BENCH_ADMIN_PASSWORD") or DEFAULT_ADMIN_PASSWORD
-    cookie = login(port, "bench-admin", password)
-    results = {}
-    for name, page in pages.items():
-        paths = page["paths"]
-        for path in paths[:2]:
-            get(port, path, {"Cookie": cookie})
-        timings, statuses = [], set()
-        for index in range(ADMIN_REPEAT):
-            status, _, _, milliseconds = get(port, paths[index % len(paths)], {"Cookie": cookie})
-            timings.append(milliseconds)
-            statuses.add(status)
-        results[name] = {
-            "mean_ms": statistics.mean(timings),
-            "p50_ms": statistics.median(timings),
-            "max_ms": max(timings),
-            "statuses": sorted(statuses),
-        }
-        say(f"   admin {name:30} {results[name]['p50_ms']:8.1f} ms per request (p50 of {ADMIN_REPEAT})")
-    return results
 
 
 def machine(postgres):
@@ -343,10 +168,12 @@ def run_main(options, secret_key, started_datasets):
     dataset = Dataset(options.articles, ROOT / "var" / "bench", secret_key)
     started_datasets.append(dataset)
     dataset.prepare()
-    lines = reference_lines(dataset) + [(name, page["paths"]) for name, page in dataset.probe["pages"].items()]
+    lines = reference_lines(dataset) + dataset.lines()
     load_before = os.getloadavg()
-    off, admin = serve_and_load(dataset, False, lines, options, admin=True)
+    off, admin = serve_and_load(dataset, False, lines, options, dataset.admin_timings)
+    off[report.COLD] = cold_line(dataset, False, report.COLD, dataset.cold_paths(), options)
     on, _ = serve_and_load(dataset, True, lines, options)
+    on[report.COLD] = cold_line(dataset, True, report.COLD, dataset.cold_paths(), options)
     dataset.stop()
     return {
         "articles": options.articles,
@@ -361,23 +188,34 @@ def run_main(options, secret_key, started_datasets):
 
 
 def run_scale(options, secret_key, started_datasets):
+    """Every page with the page cache off at each size, the floor, and the cold article line off and on."""
     sizes = {}
-    for articles in SCALE_SIZES:
+    for articles in options.scale_sizes:
         dataset = Dataset(articles, ROOT / "var" / f"bench-{articles}", secret_key)
         started_datasets.append(dataset)
         dataset.prepare()
-        lines = [(name, page["paths"]) for name, page in dataset.probe["pages"].items()]
-        off, admin = serve_and_load(dataset, False, lines, options, admin=True)
+        off, admin = serve_and_load(dataset, False, [FLOOR_LINE, *dataset.lines()], options, dataset.admin_timings)
+        off[report.COLD] = cold_line(dataset, False, report.COLD, dataset.cold_paths(), options)
+        on = {report.COLD: cold_line(dataset, True, report.COLD, dataset.cold_paths(), options)}
         dataset.stop()
         sizes[str(articles)] = {
             "articles": articles,
             "probe": dataset.probe,
             "generation": dataset.generation,
             "cache_off": off,
+            "cache_on": on,
             "admin": admin,
             "load_average": os.getloadavg(),
         }
     return {"sizes": sizes}
+
+
+def scale_sizes(text):
+    """Parse --scale-sizes: at least two numbers of articles, e.g. `1000,100000`."""
+    sizes = sorted({int(size) for size in text.split(",") if size.strip()})
+    if len(sizes) < 2:
+        raise argparse.ArgumentTypeError("give at least two sizes, e.g. 1000,100000")
+    return tuple(sizes)
 
 
 def main():
@@ -387,6 +225,9 @@ def main():
     parser.add_argument("--connections", type=int, default=2 * CORES, help="Concurrent connections (2 per core).")
     parser.add_argument("--workers", type=int, default=CORES, help="gunicorn sync workers (one per core).")
     parser.add_argument("--scale", action="store_true", help="Also run N = 1,000 and N = 100,000 (cache off).")
+    parser.add_argument(
+        "--scale-sizes", type=scale_sizes, default=SCALE_SIZES, help="The scale run's sizes (default 1000,100000)."
+    )
     parser.add_argument("--scale-only", action="store_true", help="Run only the scale comparison.")
     parser.add_argument("--docs", default=str(ROOT / "docs" / "benchmarks.md"), help="Where to write the report.")
     parser.add_argument("--report-only", action="store_true", help="Rewrite the report from var/bench-results.")
@@ -416,7 +257,7 @@ def main():
             (RESULTS / "main.json").write_text(json.dumps(main_results, ensure_ascii=False, indent=1), "utf-8")
         if options.scale or options.scale_only:
             scale_results = {**meta, **run_scale(options, secret_key, started_datasets)}
-            scale_results["machine"] = machine(scale_results["sizes"][str(SCALE_SIZES[0])]["probe"]["postgres"])
+            scale_results["machine"] = machine(scale_results["sizes"][str(options.scale_sizes[0])]["probe"]["postgres"])
             (RESULTS / "scale.json").write_text(json.dumps(scale_results, ensure_ascii=False, indent=1), "utf-8")
     finally:
         for dataset in started_datasets:
