@@ -1,7 +1,8 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, Value
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from articles import counters, stories
+from articles import counters, statements
 from articles import search as full_text
 from articles.models import Article, ArticleTag, Section
 from newsroom.caching import kept, kept_each
@@ -110,7 +111,10 @@ def article_list(request):
 
 
 def article_detail(request, slug):
-    story = kept("story", slug, compute=lambda: published_story(slug))
+    # Kept from its second request in this process, like the page: a crawler's single reads keep nothing.
+    story = kept(
+        "story", slug, compute=lambda: published_story(slug), store_after=settings.NEWSROOM_PAGE_CACHE_STORE_AFTER
+    )
     if story is None:
         raise Http404("No published story at this address")
     article = story["article"]
@@ -122,7 +126,7 @@ def article_detail(request, slug):
 
 def published_story(slug):
     """The published story at `slug` with its author and links: one query, and one per kind of link it has."""
-    article = stories.published_story(slug)
+    article = statements.published_story(slug)
     if article is None:
         return None
     author = kept_each("author", [(article.author_id,)], read_authors)[(article.author_id,)]
@@ -194,34 +198,10 @@ def related_articles(article, tag_ids, limit=RELATED_LIMIT):
     topics = [(article.language, "tag", pk) for pk in tag_ids]
     if article.region_id:
         topics.append((article.language, "region", article.region_id))
-    newest = kept_each("newest-of-topic", topics, newest_of_topics)
+    newest = kept_each("newest-of-topic", topics, lambda missing: statements.newest_of_topics(missing, limit + 1))
     candidates = {story.pk: story for stories in newest.values() for story in stories if story.pk != article.pk}
     by_date = sorted(candidates.values(), key=lambda story: (story.publish_at, story.pk), reverse=True)
     return with_places(by_date[:limit])
-
-
-def newest_of_topics(topics):
-    """{topic: its newest published stories} for every (language, "tag" or "region", pk), in one query.
-
-    One more than a page shows, so that a story's own topic still names enough others.
-    """
-    parts = []
-    for language, kind, pk in topics:
-        stories = Article.objects.published().in_language(language)
-        if kind == "tag":
-            # The tag's newest visible taggings: one short walk down the taggings' index.
-            taggings = ArticleTag.objects.published().in_language(language).filter(tag=pk).newest_first()
-            stories = stories.filter(pk__in=taggings.values("content_object")[: RELATED_LIMIT + 1])
-        else:
-            stories = stories.filter(region=pk)
-        topic = {"topic_kind": Value(kind), "topic_pk": Value(pk)}
-        parts.append(stories.for_listing().annotate(**topic).newest_first()[: RELATED_LIMIT + 1])
-    found = {topic: [] for topic in topics}
-    for story in parts[0].union(*parts[1:], all=True) if parts else []:
-        found[(story.language, story.topic_kind, story.topic_pk)].append(story)
-    for stories in found.values():
-        stories.sort(key=lambda story: (story.publish_at, story.pk), reverse=True)
-    return found
 
 
 def section_detail(request, slug):

@@ -39,15 +39,17 @@ def entry_key(name, parts, *, language=True):
     return ":".join([name, str(current_generation()), get_language() or "" if language else "", *map(str, parts)])
 
 
-def kept(name, *parts, compute, timeout=BLOCK_CACHE_SECONDS):
+def kept(name, *parts, compute, timeout=BLOCK_CACHE_SECONDS, store_after=1):
     """The value of `compute()` for `name` and `parts`, computed at most once per generation where it is kept."""
-    return kept_each(name, [parts], lambda missing: {parts: compute()}, timeout)[parts]
+    return kept_each(name, [parts], lambda missing: {parts: compute()}, timeout, store_after)[parts]
 
 
-def kept_each(name, parts_list, compute_missing, timeout=BLOCK_CACHE_SECONDS):
+def kept_each(name, parts_list, compute_missing, timeout=BLOCK_CACHE_SECONDS, store_after=1):
     """{parts: value} for every `parts` of `parts_list`; `compute_missing(missing parts)` answers the rest at once.
 
-    One question for all that is missing (a story's topics, a page's tags) instead of one each.
+    One question for all that is missing (a story's topics, a page's tags) instead of one each. A value
+    asked for by one page only (a story) is kept from its `store_after`-th miss in this process, like a page:
+    a crawler reading every story once keeps none of them, and pushes out nothing that readers use.
     """
     keys = {parts: entry_key(name, parts) for parts in parts_list}
     found = {}
@@ -61,15 +63,19 @@ def kept_each(name, parts_list, compute_missing, timeout=BLOCK_CACHE_SECONDS):
     missing = [parts for parts in keys if parts not in found]
     if not missing:
         return found
-    shared = cache.get_many([keys[parts] for parts in missing])
-    fresh = {parts: shared[keys[parts]][0] for parts in missing if keys[parts] in shared}
-    to_compute = [parts for parts in missing if parts not in fresh]
+    stored = cache.get_many([keys[parts] for parts in missing])
+    keep = {parts: stored[keys[parts]][0] for parts in missing if keys[parts] in stored}
+    found.update(keep)
+    to_compute = [parts for parts in missing if parts not in keep]
     if to_compute:
         computed = compute_missing(to_compute)
-        cache.set_many({keys[parts]: (computed[parts],) for parts in to_compute}, timeout)
-        fresh.update(computed)
-    keep_locally({keys[parts]: value for parts, value in fresh.items()}, now + timeout)
-    found.update(fresh)
+        found.update(computed)
+        admitted = {
+            parts: computed[parts] for parts in to_compute if store_after <= 1 or count_miss(keys[parts]) >= store_after
+        }
+        cache.set_many({keys[parts]: (value,) for parts, value in admitted.items()}, timeout)
+        keep.update(admitted)
+    keep_locally({keys[parts]: value for parts, value in keep.items()}, now + timeout)
     return found
 
 

@@ -16,6 +16,25 @@ def published_now(now=None):
     return models.Q(status=ArticleStatus.PUBLISHED, publish_at__lte=now or timezone.now())
 
 
+# What article cards need: the article's own columns, section and region by id.
+LISTING_FIELDS = (
+    "id",
+    "title",
+    "slug",
+    "lead",
+    "publish_at",
+    "language",
+    "is_featured",
+    "updated_at",
+    "cover_image",
+    "cover_alt",
+    "cover_width",
+    "cover_height",
+    "section",
+    "region",
+)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         """Articles readers may see now: published, with a publication time already reached."""
@@ -74,22 +93,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What article cards need: the article's own columns (section and region by id)."""
-        return self.only(
-            "id",
-            "title",
-            "slug",
-            "lead",
-            "publish_at",
-            "language",
-            "is_featured",
-            "updated_at",
-            "cover_image",
-            "cover_alt",
-            "cover_width",
-            "cover_height",
-            "section",
-            "region",
-        )
+        return self.only(*LISTING_FIELDS)
 
     def on_desk_of(self, user):
         """Articles `user` works on in the admin: every one for a moderator, their own for an author."""

@@ -4,9 +4,9 @@ from urllib.parse import quote
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import translate_url
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from newsroom.absolute import build_absolute
@@ -16,9 +16,17 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def language_url(context, code):
-    """The current page in language `code` (Russian unprefixed, Kazakh under /kk/)."""
+    """The current page in language `code`: Russian unprefixed, every other language under its prefix.
+
+    The public pages are all under i18n_patterns (newsroom/urls.py), so the language is the path's prefix
+    alone: no need to resolve the path and reverse it again (django.urls.translate_url) on every page.
+    """
     request = context["request"]
-    url = translate_url(request.path, code)
+    path = request.path
+    current = get_language()
+    if current != settings.LANGUAGE_CODE and path.startswith(f"/{current}/"):
+        path = path[len(current) + 1 :]
+    url = path if code == settings.LANGUAGE_CODE else f"/{code}{path}"
     query = request.GET.urlencode()  # re-encoded: a raw UTF-8 query must not leak into the link
     return f"{url}?{query}" if query else url
 

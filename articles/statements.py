@@ -1,0 +1,84 @@
+"""The article page's questions, compiled into SQL once per process and run with each request's values.
+
+Django compiles a queryset into SQL each time it runs one. For the questions of a story read for the first
+time (the story with the ids of its tags and whether it has live translations or party links; the newest
+stories of its tags and region) compiling cost more than the database's answer. Each is compiled once,
+with marks in place of the slug, the time, the language and the ids, and run with the values of a request.
+"""
+
+import datetime
+
+from django.db import connection
+from django.db.models import Value
+from django.utils import timezone
+
+from articles.models import Article, ArticleTag
+from articles.models.article_queryset import LISTING_FIELDS
+
+SLUG = "\x00slug"
+LANGUAGE = "\x00language"
+NOW = datetime.datetime(2000, 1, 1, 0, 0, 0, 1, tzinfo=datetime.UTC)
+FIRST_ID = -1_000_000  # the ids of a topics statement's parts: FIRST_ID, FIRST_ID - 1, …
+
+
+class Statement:
+    """A queryset's SQL compiled on first use, its marked parameters replaced at every run."""
+
+    def __init__(self, build):
+        self.build = build
+        self.compiled = None
+
+    def sql(self, values):
+        if self.compiled is None:
+            self.compiled = self.build().query.sql_with_params()
+        sql, marked = self.compiled
+        kinds = (int, str, datetime.datetime)
+        return sql, [values.get(value, value) if isinstance(value, kinds) else value for value in marked]
+
+
+STORY = Statement(
+    lambda: Article.objects.published(NOW).defer("search_vector").with_link_summary(NOW).filter(slug=SLUG).order_by()
+)
+
+
+def published_story(slug, now=None):
+    """The story readers may see at `slug` (with tag_ids, has_translations, has_party_links), or None."""
+    sql, params = STORY.sql({SLUG: slug, NOW: now or timezone.now()})
+    return next(iter(Article.objects.raw(sql, params)), None)
+
+
+# The listing columns in the model's order, as Model.from_db() takes them.
+LISTED = [field for field in Article._meta.concrete_fields if field.name in LISTING_FIELDS]
+_topic_statements = {}
+
+
+def newest_of_topic(kind, index, limit):
+    """The part of a topics statement for the topic at `index`: its newest stories, as plain columns."""
+    stories = Article.objects.published(NOW).in_language(LANGUAGE)
+    if kind == "tag":
+        # The tag's newest visible taggings: one short walk down the taggings' index.
+        taggings = ArticleTag.objects.published(NOW).in_language(LANGUAGE).filter(tag=FIRST_ID - index)
+        stories = stories.filter(pk__in=taggings.newest_first().values("content_object")[:limit])
+    else:
+        stories = stories.filter(region=FIRST_ID - index)
+    columns = [field.name for field in LISTED]
+    return stories.annotate(topic=Value(index)).newest_first().values_list(*columns, "topic")[:limit]
+
+
+def newest_of_topics(topics, limit, now=None):
+    """{(language, kind, pk): its newest stories, newest first} for every topic, in one query."""
+    kinds = tuple(kind for _, kind, _ in topics)
+    if kinds not in _topic_statements:
+        parts = [newest_of_topic(kind, index, limit) for index, kind in enumerate(kinds)]
+        _topic_statements[kinds] = Statement(lambda parts=parts: parts[0].union(*parts[1:], all=True))
+    values = {FIRST_ID - index: pk for index, (_, _, pk) in enumerate(topics)}
+    values.update({LANGUAGE: topics[0][0], NOW: now or timezone.now()})
+    found = {topic: [] for topic in topics}
+    with connection.cursor() as cursor:
+        cursor.execute(*_topic_statements[kinds].sql(values))
+        for row in cursor.fetchall():
+            story = Article.from_db(connection.alias, [field.attname for field in LISTED], row[:-1])
+            found[topics[row[-1]]].append(story)
+    for stories in found.values():
+        stories.sort(key=lambda story: (story.publish_at, story.pk), reverse=True)
+    return found
