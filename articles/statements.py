@@ -41,10 +41,22 @@ STORY = Statement(
 )
 
 
+# The story's columns in the model's order (the search column left out), then with_link_summary()'s three.
+STORY_FIELDS = [field.attname for field in Article._meta.concrete_fields if field.name != "search_vector"]
+SUMMARY = ("tag_ids", "has_translations", "has_party_links")
+
+
 def published_story(slug, now=None):
     """The story readers may see at `slug` (with tag_ids, has_translations, has_party_links), or None."""
-    sql, params = STORY.sql({SLUG: slug, NOW: now or timezone.now()})
-    return next(iter(Article.objects.raw(sql, params)), None)
+    with connection.cursor() as cursor:
+        cursor.execute(*STORY.sql({SLUG: slug, NOW: now or timezone.now()}))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    story = Article.from_db(connection.alias, STORY_FIELDS, row[: len(STORY_FIELDS)])
+    for name, value in zip(SUMMARY, row[len(STORY_FIELDS) :], strict=True):
+        setattr(story, name, value)
+    return story
 
 
 # The listing columns in the model's order, as Model.from_db() takes them.

@@ -70,10 +70,6 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-publish_at", "-id")
 
-    def for_page(self):
-        """One article with what its page shows."""
-        return self.select_related("author").defer("search_vector")
-
     def with_link_summary(self, now=None):
         """Each article with the ids of its tags and whether it has live translations or party links.
 
