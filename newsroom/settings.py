@@ -91,7 +91,8 @@ MIDDLEWARE = [
     "newsroom.page_cache.PublicPageCacheMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware, deciding as it does for i18n_patterns without a default prefix (/kk/…), once.
+    "newsroom.middleware.PathLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
