@@ -1,10 +1,13 @@
-"""Security headers that Django's SecurityMiddleware does not set; the language of a request from its path."""
+"""Security headers that Django's SecurityMiddleware does not set; the language of a request from its path; the
+staff's middleware (two-factor, messages) only where the staff work."""
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
 from django.core.files.storage import default_storage
 from django.utils import translation
+from django_otp.middleware import OTPMiddleware
 
 PUBLIC_CSP = "; ".join(
     [
@@ -41,6 +44,9 @@ ADMIN_CSP = "; ".join(
 MEDIA_CSP = "default-src 'none'; sandbox"
 
 ADMIN_PREFIXES = ("/admin/", "/ckeditor/")
+# Where staff sign in and work: the admin and the editor's uploads (admin.site.admin_view, articles/uploads.py).
+# Nothing else reads request.user.is_verified() or adds or shows a message.
+STAFF_PREFIXES = ("/admin/", "/ckeditor/")
 
 
 def media_origin():
@@ -95,3 +101,25 @@ class PathLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class StaffPathsOnly:
+    """Run the middleware it is mixed into only for requests under STAFF_PREFIXES; pass every other one on.
+
+    The test is on path_info, what the URL resolver matches: no other path reaches the admin's views. Should one
+    ever do, the protection fails closed: without OTPMiddleware the user has no is_verified() and the admin's
+    permission check raises instead of letting anyone in.
+    """
+
+    def __call__(self, request):
+        if request.path_info.startswith(STAFF_PREFIXES):
+            return super().__call__(request)
+        return self.get_response(request)
+
+
+class StaffOTPMiddleware(StaffPathsOnly, OTPMiddleware):
+    """django-otp's request.user.is_verified(), which the admin's two-factor policy asks (newsroom/two_factor.py)."""
+
+
+class StaffMessageMiddleware(StaffPathsOnly, MessageMiddleware):
+    """Django's messages, which only the admin adds and shows."""

@@ -96,8 +96,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # django-otp's and Django's messages' middleware, for the admin and the editor's uploads only: a reader's
+    # request does not pay for them (newsroom/middleware.py).
+    "newsroom.middleware.StaffOTPMiddleware",
+    "newsroom.middleware.StaffMessageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
