@@ -84,18 +84,23 @@ class PathLanguageMiddleware:
     """Django's LocaleMiddleware as it decides with this site's URLs, without the work it then throws away.
 
     The public pages are i18n_patterns(prefix_default_language=False) (newsroom/urls.py): Kazakh under /kk/,
-    Russian unprefixed, and every other path (the admin, feeds' alternates, /healthz) in LANGUAGE_CODE. With
-    such URLs Django's middleware reads the language cookie and parses Accept-Language on every request, only
-    to replace what it found with LANGUAGE_CODE whenever the path has no prefix; it also reads the path three
-    times. Here the path decides, once. The reader's headers never choose the language, so none is in Vary.
+    Russian unprefixed, and every other path (the admin, /healthz) in LANGUAGE_CODE. With such URLs Django's
+    middleware reads the language cookie and parses Accept-Language on every request, only to replace what it
+    found with LANGUAGE_CODE whenever the path has no prefix, and reads the path three times, looking the first
+    segment of every unprefixed path ("news", "admin") up among the languages again each time. Here the path's
+    first segment decides, once: a language code exactly as i18n_patterns writes it in URLs, else LANGUAGE_CODE
+    (so /KK/… or /kk-kz/… are not a second address of the Kazakh pages). The reader's headers never choose the
+    language, so none is in Vary.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.languages = frozenset(code for code, _name in settings.LANGUAGES)
 
     def __call__(self, request):
+        prefix = request.path_info[1:].partition("/")[0]  # "kk" of /kk/news/ and of /kk
+        language = prefix if prefix in self.languages else settings.LANGUAGE_CODE
         # Code that renders in another language (a sitemap, an e-mail) uses translation.override(), which restores it.
-        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

@@ -109,3 +109,10 @@ def test_the_path_alone_chooses_the_language(client):
 def test_the_urls_prefix_every_language_but_the_default():
     """What newsroom.middleware.PathLanguageMiddleware relies on: i18n_patterns(prefix_default_language=False)."""
     assert is_language_prefix_patterns_used(settings.ROOT_URLCONF) == (True, False)
+
+
+def test_only_the_exact_prefix_makes_a_kazakh_page(client):
+    assert client.get("/kk")["Content-Language"] == "kk"  # redirected to /kk/
+    for url in ["/KK/", "/kk-kz/", "/ru/"]:
+        response = client.get(url)
+        assert response.status_code == 404 and response["Content-Language"] == "ru", url
