@@ -97,11 +97,21 @@ def view_label(request, response=None):
     return "none"
 
 
+@lru_cache(maxsize=4096)
+def request_series(method, view, status):
+    """The counter and histogram of one kind of request, looked up once: labels() checks and locks every time.
+
+    The labels come from closed sets (methods, URL names, status classes), so the cache never fills up.
+    """
+    return REQUESTS.labels(method, view, status), LATENCY.labels(view)
+
+
 def observe_request(request, response, seconds, queries, query_seconds):
     view = view_label(request, response)
     method = request.method if request.method in METHODS else "other"
-    REQUESTS.labels(method, view, f"{response.status_code // 100}xx").inc()
-    LATENCY.labels(view).observe(seconds)
+    requests, latency = request_series(method, view, f"{response.status_code // 100}xx")
+    requests.inc()
+    latency.observe(seconds)
     if queries:
         DB_QUERIES.labels(view).inc(queries)
         DB_TIME.labels(view).inc(query_seconds)

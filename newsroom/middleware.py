@@ -1,8 +1,13 @@
-"""Security headers that Django's SecurityMiddleware does not set."""
+"""Security headers that Django's SecurityMiddleware does not set; the language of a request from its path; the
+staff's middleware (two-factor, messages) only where the staff work."""
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
 from django.core.files.storage import default_storage
+from django.utils import translation
+from django_otp.middleware import OTPMiddleware
 
 PUBLIC_CSP = "; ".join(
     [
@@ -39,6 +44,9 @@ ADMIN_CSP = "; ".join(
 MEDIA_CSP = "default-src 'none'; sandbox"
 
 ADMIN_PREFIXES = ("/admin/", "/ckeditor/")
+# Where staff sign in and work: the admin and the editor's uploads (admin.site.admin_view, articles/uploads.py).
+# Nothing else reads request.user.is_verified() or adds or shows a message.
+STAFF_PREFIXES = ("/admin/", "/ckeditor/")
 
 
 def media_origin():
@@ -70,3 +78,53 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", self.admin_csp if in_admin else self.public_csp)
         response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         return response
+
+
+class PathLanguageMiddleware:
+    """Django's LocaleMiddleware as it decides with this site's URLs, without the work it then throws away.
+
+    The public pages are i18n_patterns(prefix_default_language=False) (newsroom/urls.py): Kazakh under /kk/,
+    Russian unprefixed, and every other path (the admin, /healthz) in LANGUAGE_CODE. With such URLs Django's
+    middleware reads the language cookie and parses Accept-Language on every request, only to replace what it
+    found with LANGUAGE_CODE whenever the path has no prefix, and reads the path three times, looking the first
+    segment of every unprefixed path ("news", "admin") up among the languages again each time. Here the path's
+    first segment decides, once: a language code exactly as i18n_patterns writes it in URLs, else LANGUAGE_CODE
+    (so /KK/… or /kk-kz/… are not a second address of the Kazakh pages). The reader's headers never choose the
+    language, so none is in Vary.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.languages = frozenset(code for code, _name in settings.LANGUAGES)
+
+    def __call__(self, request):
+        prefix = request.path_info[1:].partition("/")[0]  # "kk" of /kk/news/ and of /kk
+        language = prefix if prefix in self.languages else settings.LANGUAGE_CODE
+        # Code that renders in another language (a sitemap, an e-mail) uses translation.override(), which restores it.
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class StaffPathsOnly:
+    """Run the middleware it is mixed into only for requests under STAFF_PREFIXES; pass every other one on.
+
+    The test is on path_info, what the URL resolver matches: no other path reaches the admin's views. Should one
+    ever do, the protection fails closed: without OTPMiddleware the user has no is_verified() and the admin's
+    permission check raises instead of letting anyone in.
+    """
+
+    def __call__(self, request):
+        if request.path_info.startswith(STAFF_PREFIXES):
+            return super().__call__(request)
+        return self.get_response(request)
+
+
+class StaffOTPMiddleware(StaffPathsOnly, OTPMiddleware):
+    """django-otp's request.user.is_verified(), which the admin's two-factor policy asks (newsroom/two_factor.py)."""
+
+
+class StaffMessageMiddleware(StaffPathsOnly, MessageMiddleware):
+    """Django's messages, which only the admin adds and shows."""

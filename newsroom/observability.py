@@ -12,15 +12,15 @@ staff only. No names, e-mail addresses or client addresses.
 
 import logging
 import re
+import secrets
 import time
-import uuid
 
 from django.conf import settings
 from django.core.signals import request_finished
 from django.db import connection
 
 from newsroom import logs, metrics
-from newsroom.proxy import is_trusted, parse_address
+from newsroom.proxy import is_trusted_peer
 
 logger = logging.getLogger("newsroom.request")
 
@@ -47,9 +47,9 @@ class QueryCounter:
 def request_id_of(request):
     """The id a trusted proxy gave the request, when well formed; else a new random one."""
     given = request.META.get("HTTP_X_REQUEST_ID", "")
-    if given and VALID_REQUEST_ID.fullmatch(given) and is_trusted(parse_address(request.META.get("REMOTE_ADDR", ""))):
+    if given and VALID_REQUEST_ID.fullmatch(given) and is_trusted_peer(request.META.get("REMOTE_ADDR", "")):
         return given
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)  # 32 hex digits, as nginx's $request_id
 
 
 def staff_user_id(request):

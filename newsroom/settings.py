@@ -90,12 +90,15 @@ MIDDLEWARE = [
     # Cache hits are answered here, before the rest of the stack (see newsroom/page_cache.py).
     "newsroom.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware, deciding as it does for i18n_patterns without a default prefix (/kk/…), once.
+    "newsroom.middleware.PathLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # django-otp's and Django's messages' middleware, for the admin and the editor's uploads only: a reader's
+    # request does not pay for them (newsroom/middleware.py).
+    "newsroom.middleware.StaffOTPMiddleware",
+    "newsroom.middleware.StaffMessageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

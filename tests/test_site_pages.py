@@ -4,6 +4,8 @@ from urllib.parse import urlencode
 
 import html5lib
 import pytest
+from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.urls import reverse
 
 from articles.models import Section
@@ -89,3 +91,28 @@ def test_russian_pages_declare_russian_and_kazakh_pages_kazakh(client, site_cont
     for url in site_pages(site_content):
         language = "kk" if url.startswith("/kk/") else "ru"
         assert f'<html lang="{language}">' in get_page(client, url), url
+
+
+def test_the_path_alone_chooses_the_language(client):
+    """Kazakh under /kk/, Russian everywhere else, whatever the reader's language cookie or browser says."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    kazakh_reader = {"accept-language": "kk,ru;q=0.5"}
+    russian = client.get("/", headers=kazakh_reader)
+    assert russian["Content-Language"] == "ru" and '<html lang="ru">' in russian.content.decode()
+    assert "Accept-Language" not in russian.get("Vary", "")
+    assert client.get("/kk/", headers=kazakh_reader)["Content-Language"] == "kk"
+    assert client.get("/admin/login/", headers=kazakh_reader)["Content-Language"] == "ru"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    assert client.get("/kk/", headers={"accept-language": "ru"})["Content-Language"] == "kk"
+
+
+def test_the_urls_prefix_every_language_but_the_default():
+    """What newsroom.middleware.PathLanguageMiddleware relies on: i18n_patterns(prefix_default_language=False)."""
+    assert is_language_prefix_patterns_used(settings.ROOT_URLCONF) == (True, False)
+
+
+def test_only_the_exact_prefix_makes_a_kazakh_page(client):
+    assert client.get("/kk")["Content-Language"] == "kk"  # redirected to /kk/
+    for url in ["/KK/", "/kk-kz/", "/ru/"]:
+        response = client.get(url)
+        assert response.status_code == 404 and response["Content-Language"] == "ru", url
