@@ -124,7 +124,8 @@ class PublicPageCacheMiddleware:
     def respond(self, request):
         if not is_cacheable(request):
             response = self.get_response(request)
-            user = getattr(request, "user", None)
+            # Without a session cookie nobody is signed in: the lazy user (and its session) is not loaded for that.
+            user = getattr(request, "user", None) if settings.SESSION_COOKIE_NAME in request.COOKIES else None
             if user is not None and user.is_authenticated:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
