@@ -173,17 +173,24 @@ def show(side, key, result):
     )
 
 
+def newsroom_paths(dataset):
+    """Newsroom's path for each warm line (the first the probe found) and the size of its cold line."""
+    pages = dataset.probe["pages"]
+    first = {key: pages[key]["paths"][0] for key in ("article", "news", "region")}
+    return {"floor": "/bench-floor/", **first, "cold paths": len(dataset.cold_paths())}
+
+
 def measure(dataset, peer, options):
     """Every line, Newsroom first and the peer right after; return {key: {"newsroom": …, "wagtail": …}}."""
-    probe = dataset.probe["pages"]
-    cold_paths = probe[COLD]["paths"]
+    cold_paths = dataset.cold_paths()
     if len(cold_paths) < 1000:
         sys.exit(f"the probe found {len(cold_paths)} cold article paths; the line needs at least 1,000")
+    ours = newsroom_paths(dataset)
     warm = {
-        "floor": (["/bench-floor/"], [peer.paths["CONST_PATH"]]),
-        "article": (probe["article"]["paths"][:1], [peer.paths["ARTICLE_PATH"]]),
-        "news": (probe["news"]["paths"][:1], [peer.paths["LISTING_PATH"]]),
-        "region": (probe["region"]["paths"][:1], [peer.paths["REGION_PATH"]]),
+        "floor": ([ours["floor"]], [peer.paths["CONST_PATH"]]),
+        "article": ([ours["article"]], [peer.paths["ARTICLE_PATH"]]),
+        "news": ([ours["news"]], [peer.paths["LISTING_PATH"]]),
+        "region": ([ours["region"]], [peer.paths["REGION_PATH"]]),
     }
     lines = {}
     for key in peer_report.LABELS:
@@ -242,7 +249,13 @@ def main():
         "command": command,
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "settings": {key: getattr(options, key) for key in SETTINGS},
-        "peer": {"dir": str(peer.root), "db_port": peer.db_port, "paths": peer.paths, "versions": peer.versions()},
+        "peer": {
+            "dir": str(peer.root),
+            "db_port": peer.db_port,
+            "paths": peer.paths,
+            "versions": peer.versions(),
+            "cold paths": len(peer.article_paths),
+        },
     }
     with ExitStack() as stack:
         stack.callback(dataset.stop)
@@ -251,6 +264,7 @@ def main():
         dataset.prepare()
         stack.enter_context(peer_database(peer))
         results["load_average_before"] = os.getloadavg()
+        results["newsroom_paths"] = newsroom_paths(dataset)
         results["lines"] = measure(dataset, peer, options)
         results["load_average_after"] = os.getloadavg()
     results["machine"] = machine(dataset.probe["postgres"])

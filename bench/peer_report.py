@@ -56,6 +56,7 @@ def render(results):
                 percent(share_ours),
                 percent(share_theirs),
                 target_cell(key, ratio, share_ours),
+                f"{kilobytes(ours)} / {kilobytes(theirs)}",
             ]
         )
     headers = ["page", "Newsroom req/s", "Wagtail req/s", "ratio", "Newsroom % of floor", "Wagtail % of floor"]
@@ -71,15 +72,33 @@ def render(results):
         f"- {machine['loadgen']} -t{settings['threads']} -c{settings['connections']}, {settings['duration']} s per "
         f"line after {settings['warmup']} s of warm-up (the cold lines: none, on freshly started workers); "
         f"{settings['workers']} gunicorn sync workers on each side, one server right after the other",
+        *path_lines(results),
         f"- Load average (1, 5, 15 min): {fmt_load(load_before)} before, {fmt_load(load_after)} after",
         "",
-        table([*headers, "issue 15's target"], body),
+        table([*headers, "issue 15's target", "KB a response (N / W)"], body),
         "",
         f"Floor (trivial view): Newsroom {floor_ours:,.0f} req/s, Wagtail {floor_theirs:,.0f} req/s: "
         f"Newsroom / Wagtail = {floor_ours / floor_theirs:.2f}×.",
     ]
     notes = list(cold_notes(results)) + list(error_notes(results))
     return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def path_lines(results):
+    ours, peer = results.get("newsroom_paths"), results["peer"]
+    if not ours:
+        return []
+    theirs = peer["paths"]
+    return [
+        f"- Paths: Newsroom {ours['article']}, {ours['news']}, {ours['region']} and {ours['cold paths']:,} cold "
+        f"stories; Wagtail {theirs['ARTICLE_PATH']}, {theirs['LISTING_PATH']}, {theirs['REGION_PATH']} and "
+        f"{peer.get('cold paths', 1000):,} cold stories"
+    ]
+
+
+def kilobytes(result):
+    """The mean size of an answer, headers included (wrk's bytes over its requests)."""
+    return f"{result['bytes'] / result['requests'] / 1000:.1f}" if result.get("requests") else "–"
 
 
 def fmt_load(load):

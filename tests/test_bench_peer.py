@@ -76,7 +76,7 @@ def test_an_exited_child_not_yet_reaped_is_not_alive():
 
 
 def result(rps, **extra):
-    return {"rps": rps, "p99_ms": 10.0, "errors": 0, "non_2xx_3xx": 0, **extra}
+    return {"rps": rps, "p99_ms": 10.0, "errors": 0, "non_2xx_3xx": 0, "requests": 10, "bytes": 90_000, **extra}
 
 
 def results(floor_ours=1000.0, floor_theirs=1000.0, cold_wrapped=False):
@@ -96,7 +96,20 @@ def results(floor_ours=1000.0, floor_theirs=1000.0, cold_wrapped=False):
             "gunicorn": "gunicorn",
             "loadgen": "wrk",
         },  # fmt: skip
-        "peer": {"dir": "/tmp/wagtail-peer", "db_port": 55432, "versions": ["wagtail==8.0.1"]},
+        "peer": {
+            "dir": "/tmp/wagtail-peer",
+            "db_port": 55432,
+            "versions": ["wagtail==8.0.1"],
+            "cold paths": 1000,
+            "paths": {"ARTICLE_PATH": "/news/a-1/", "LISTING_PATH": "/news/", "REGION_PATH": "/news/region/r/"},
+        },  # fmt: skip
+        "newsroom_paths": {
+            "floor": "/bench-floor/",
+            "article": "/news/b/",
+            "news": "/news/",
+            "region": "/r/",
+            "cold paths": 1419,
+        },  # fmt: skip
         "load_average_before": [1.0, 1.0, 1.0],
         "load_average_after": [2.0, 1.5, 1.0],
         "lines": {
@@ -118,10 +131,12 @@ def test_the_table_gives_ratios_shares_of_each_floor_and_the_targets():
     text = peer_report.render(results(floor_ours=1000.0, floor_theirs=800.0))
 
     assert row(text, "trivial view") == (
-        "| trivial view through the whole middleware (floor) | 1,000 | 800 | 1.25× | 100.0 % | 100.0 % | ≥ 0.9×: met |"
+        "| trivial view through the whole middleware (floor) | 1,000 | 800 | 1.25× | 100.0 % | 100.0 % "
+        "| ≥ 0.9×: met | 9.0 / 9.0 |"
     )
     assert row(text, "one article") == (
-        "| one article, again and again (page cache off) | 200 | 40 | 5.00× | 20.0 % | 5.0 % | ≥ 4×, ≥ 16 %: met |"
+        "| one article, again and again (page cache off) | 200 | 40 | 5.00× | 20.0 % | 5.0 % "
+        "| ≥ 4×, ≥ 16 %: met | 9.0 / 9.0 |"
     )
     # The page-cache-on cold line is compared with the peer's one cold line.
     assert "| 100 | 40 (same line) | 2.50× | 10.0 % | 5.0 % | ≥ 3×, ≥ 12 %: **missed** |" in row(
@@ -129,6 +144,10 @@ def test_the_table_gives_ratios_shares_of_each_floor_and_the_targets():
     )
     assert "2.50× | 5.0 % | 2.5 % | ≥ 3×, ≥ 6 %: **missed** |" in row(text, "region page")
     assert "Newsroom / Wagtail = 1.25×." in text
+    assert (
+        "- Paths: Newsroom /news/b/, /news/, /r/ and 1,419 cold stories; "
+        "Wagtail /news/a-1/, /news/, /news/region/r/ and 1,000 cold stories"
+    ) in text
     assert "- Wagtail, `/news/` (page cache off): 3 errors (3 non-2xx/3xx answers)" in text
     assert "wrapped" not in text
 
@@ -136,7 +155,7 @@ def test_the_table_gives_ratios_shares_of_each_floor_and_the_targets():
 def test_a_slow_floor_misses_its_target_and_a_wrapped_cold_line_is_named():
     text = peer_report.render(results(floor_ours=850.0, floor_theirs=1000.0, cold_wrapped=True))
 
-    assert row(text, "trivial view").endswith("| 0.85× | 100.0 % | 100.0 % | ≥ 0.9×: **missed** |")
+    assert row(text, "trivial view").endswith("| 0.85× | 100.0 % | 100.0 % | ≥ 0.9×: **missed** | 9.0 / 9.0 |")
     wrapped = [line for line in text.splitlines() if "the list wrapped" in line]
     assert [line.split(",")[0] for line in wrapped] == ["- Newsroom", "- Newsroom", "- Wagtail"]
     assert "1,500 requests over 1,000 paths (1,000 distinct)" in wrapped[0]
