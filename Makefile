@@ -14,7 +14,7 @@ PROD_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} NEWSROOM_SERVE_MEDIA=
 	NEWSROOM_REQUIRE_2FA=$${NEWSROOM_REQUIRE_2FA:-0} \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}"
 
-.PHONY: install run serve worker dev test lint format setup secret messages clean bench backup
+.PHONY: install run serve worker dev test lint format setup secret messages clean bench bench-peer backup
 
 install: $(INSTALLED)
 
@@ -85,6 +85,16 @@ bench: install messages
 		echo "wrk is not available: using the Python load generator (bench/loadgen.py)"
 	BENCH_COMMAND="make bench$(if $(N), N=$(N))$(if $(DURATION), DURATION=$(DURATION))$(if $(SCALE), SCALE=$(SCALE))" \
 		$(PY) -m bench.run --articles $(or $(N),20000) --duration $(or $(DURATION),10) $(if $(SCALE),--scale)
+
+# Newsroom side by side with the Wagtail peer of issue 15, set up beforehand (docs/benchmarks.md, «Side by side
+# with the Wagtail peer»): `make bench-peer PEER=/tmp/wagtail-peer`, `... PEER_DB_PORT=55433` when the peer's
+# PostgreSQL is not on 55432, `... DURATION=2 WARMUP=1` for a quick check. N = 2,000 articles unless N is given.
+bench-peer: install messages
+	$(if $(PEER),,$(error give the set-up peer: make bench-peer PEER=/tmp/wagtail-peer))
+	BENCH_COMMAND="make bench-peer PEER=$(PEER)$(if $(PEER_DB_PORT), PEER_DB_PORT=$(PEER_DB_PORT))$(if $(N), N=$(N))$(if \
+		$(DURATION), DURATION=$(DURATION))$(if $(WARMUP), WARMUP=$(WARMUP))" \
+		$(PY) -m bench.peer --peer $(PEER) $(if $(PEER_DB_PORT),--peer-db-port $(PEER_DB_PORT)) \
+		$(if $(N),--articles $(N)) $(if $(DURATION),--duration $(DURATION)) $(if $(WARMUP),--warmup $(WARMUP))
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -36,8 +36,10 @@ def warm(port, paths, rounds, connections):
     return sum(result == "hit" for result in results) / max(1, len(results))
 
 
-def load(port, paths, duration, connections):
+def load(port, paths, duration, connections, threads=None):
     """Load `paths` in turn for `duration` seconds with wrk (or bench.loadgen); return its JSON result.
+
+    wrk runs `threads` threads (by default one per two cores).
 
     Each wrk thread (each loadgen connection) starts at its own evenly spaced point of the list, so that
     they meet no path another has requested unless the list wraps; the result says how many requests were
@@ -47,7 +49,7 @@ def load(port, paths, duration, connections):
         listing.write("\n".join(paths) + "\n")
     try:
         if shutil.which("wrk"):
-            threads = max(1, min(connections, CORES // 2))
+            threads = threads or max(1, min(connections, CORES // 2))
             command = [
                 "wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s",
                 "-s", str(ROTATE_LUA), f"http://127.0.0.1:{port}", "--", listing.name, str(threads),
@@ -115,7 +117,7 @@ def cold_line(dataset, page_cache, name, paths, options):
     log = Path(dataset.var_dir) / f"gunicorn-cold-{label}.log"
     with Server(dataset.env(page_cache), options.workers, log) as server:
         time.sleep(COLD_SETTLE_SECONDS)
-        result = load(server.port, paths, options.duration, options.connections)
+        result = load(server.port, paths, options.duration, options.connections, getattr(options, "threads", None))
         server.check_alive()
     result["first_requests"] = result.get("distinct_paths") == result.get("sent")
     show("cold", label, name, result)
