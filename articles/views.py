@@ -145,11 +145,14 @@ def read_authors(missing):
 def article_context(article, *, is_preview=False, links=None):
     """What the public article template needs, for readers and for previews alike (`links` as linked_content)."""
     links = linked_content(article) if links is None else links
+    related = related_articles(article, [tag.pk for tag in links["tags"]])
     return {
         "article": article,
         "article_url": article.get_absolute_url(),
         "crumbs": [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}],
-        "related": related_articles(article, [tag.pk for tag in links["tags"]]),
+        "related": related,
+        # The block is the same for every story with the same related stories (often a region's newest).
+        "related_stories": "-".join(str(story.pk) for story in related),
         **links,
         "counter_token": counters.page_token(article.pk),
         "is_preview": is_preview,

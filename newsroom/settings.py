@@ -158,6 +158,13 @@ else:
         }
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Parameters bound by the server, so psycopg prepares a statement a connection has run five times (the
+# generation's read, a story's, a list's): PostgreSQL plans it once per connection instead of on every request.
+# 0 turns preparing off, for a connection pooler in transaction mode that cannot carry prepared statements.
+DATABASE_PREPARE_THRESHOLD = int(os.environ.get("DATABASE_PREPARE_THRESHOLD", 5))
+DATABASES["default"].setdefault("OPTIONS", {}).update(
+    server_side_binding=True, prepare_threshold=DATABASE_PREPARE_THRESHOLD or None
+)
 # `manage.py backup` (newsroom/backups/): where archives go (a folder of mode 0700), how many stay, and where
 # pg_dump/pg_restore are when neither pgserver's bundled ones nor those on the PATH match the server.
 NEWSROOM_BACKUP_DIR = Path(os.environ.get("NEWSROOM_BACKUP_DIR", VAR_DIR / "backups"))

@@ -9,12 +9,14 @@ class CounterMarkQuerySet(models.QuerySet):
 
         It counts when this visitor has no mark for the story younger than `once_per` and their address has
         fewer than `address_limit` marks younger than that. On a conflict PostgreSQL waits for the other
-        statement's row, so two workers never both count the same visitor.
+        statement's row, so two workers never both count the same visitor. (The selected values are cast: the
+        server binds the parameters, and one of them is also compared with a column.)
         """
         table = self.model._meta.db_table
         sql = f"""
             INSERT INTO {table} (article_id, kind, visitor, address, counted_at)
-            SELECT %(article)s, %(kind)s, %(visitor)s, %(address)s, %(now)s
+            SELECT %(article)s::bigint, %(kind)s::varchar, %(visitor)s::varchar, %(address)s::varchar,
+                %(now)s::timestamptz
             WHERE (
                 SELECT count(*) FROM (
                     SELECT 1 FROM {table} WHERE address = %(address)s AND counted_at > %(since)s LIMIT %(limit)s

@@ -16,7 +16,16 @@ PETROPAVL = {"region__slug": "severo-kazakhstanskaya-oblast", "slug": "petropavl
 
 
 def finished_refresh():
-    return [job for job in jobs(WEATHER_TASK) if job[0] in ("succeeded", "failed")]
+    return [job for job in startup_refreshes() if job[0] in ("succeeded", "failed")]
+
+
+def startup_refreshes():
+    """The refreshes the worker's start deferred (a periodic run carries its tick's timestamp).
+
+    A worker started within ten minutes after the hour also runs the hour's missed tick: procrastinate's
+    periodic deferrer catches up ticks that recent, which is a second, harmless refresh.
+    """
+    return [job for job in jobs(WEATHER_TASK) if "timestamp" not in job[2]]
 
 
 def test_a_starting_worker_fetches_the_weather_from_the_service(start_worker, weather_server):
@@ -25,7 +34,7 @@ def test_a_starting_worker_fetches_the_weather_from_the_service(start_worker, we
     worker = start_worker(NEWSROOM_WEATHER_URL=url)
 
     assert eventually(finished_refresh, seconds=30), worker.output()
-    assert [job[:2] for job in jobs(WEATHER_TASK)] == [("succeeded", 1)]
+    assert [job[:2] for job in startup_refreshes()] == [("succeeded", 1)]
     petropavl = City.objects.get(**PETROPAVL)
     assert petropavl.temperature == Decimal("21.4")
     assert petropavl.formatted_temperature() == "+21°C"
@@ -38,7 +47,7 @@ def test_without_the_weather_service_the_refresh_fails_quietly_once(start_worker
 
     assert eventually(finished_refresh, seconds=40), worker.output()
     # Finished, not failed and not retried: the next hour is the next try.
-    assert [job[:2] for job in jobs(WEATHER_TASK)] == [("succeeded", 1)]
+    assert [job[:2] for job in startup_refreshes()] == [("succeeded", 1)]
     assert not City.objects.exclude(temperature=None).exists()
     assert worker.process.poll() is None
     assert "Weather refreshed for 0 cities, 58 failed" in worker.output()
