@@ -32,7 +32,7 @@ from pathlib import Path
 from bench import peer_report
 from bench.lines import COLD_SETTLE_SECONDS, cold_line, load, say
 from bench.run import RESULTS, Dataset, base_env, machine, manage
-from bench.server import ROOT, Server, free_port, get
+from bench.server import ROOT, Server, answers, free_port, get, wait_until
 from bench.tables import COLD
 
 RESULT_FILE = RESULTS / "peer.json"
@@ -116,15 +116,13 @@ class PeerServer:
             [self.peer.root / "serve.sh", "--daemon"], cwd=self.peer.root, env=env, capture_output=True, timeout=60
         )
         log = self.peer.root / "run" / "gunicorn.log"
-        deadline = time.monotonic() + 90
-        while started.returncode == 0 and time.monotonic() < deadline:
+
+        def ready():
             self.pid = self.pid or self.read_pid()  # gunicorn may write it after it first answers
-            try:
-                if self.pid and get(self.port, self.peer.paths["CONST_PATH"])[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.3)
+            return bool(self.pid) and answers(self.port, self.peer.paths["CONST_PATH"])
+
+        if wait_until(ready, lambda: started.returncode == 0):
+            return self
         self.__exit__(None, None, None)
         sys.exit(f"the peer's gunicorn did not answer {self.peer.paths['CONST_PATH']}; see {log}")
 

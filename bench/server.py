@@ -38,16 +38,10 @@ class Server:
             command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
         # Not /healthz: it answers 503 in a worker that has not connected to the embedded database yet.
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
-            try:
-                if get(self.port, "/bench-floor/")[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.3)
+        if wait_until(lambda: answers(self.port, "/bench-floor/"), lambda: self.process.poll() is None):
+            return self
+        if self.process.poll() is not None:
+            sys.exit(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
         self.__exit__(None, None, None)
         sys.exit(f"gunicorn did not answer /bench-floor/ within 90 s; see {self.log_path}")
 
@@ -65,6 +59,24 @@ class Server:
         """Stop the benchmark if gunicorn is gone (stopped from outside?)."""
         if self.process.poll() is not None:
             sys.exit(f"gunicorn exited during the run (stopped from outside?); see {self.log_path}")
+
+
+def answers(port, path):
+    """Whether `path` answers 200 now (False while nothing listens)."""
+    try:
+        return get(port, path)[0] == 200
+    except OSError:
+        return False
+
+
+def wait_until(ready, starting, seconds=90):
+    """Whether `ready()` came true within `seconds`, asked every 0.3 s while `starting()` holds."""
+    deadline = time.monotonic() + seconds
+    while starting() and time.monotonic() < deadline:
+        if ready():
+            return True
+        time.sleep(0.3)
+    return False
 
 
 def get(port, path, headers=None, method="GET", body=None, attempts=3):
