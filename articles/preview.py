@@ -58,7 +58,7 @@ def render_private(request, template, context, status):
 
 
 def render_preview(request, article, status=200, links=None):
-    context = article_context(article, is_preview=True, links=links)
+    context = article_context(request, article, is_preview=True, links=links)
     return render_private(request, "articles/article_detail.html", context, status)
 
 

@@ -15,6 +15,7 @@ from taggit.models import Tag
 from articles import counters, statements
 from articles import search as full_text
 from articles.models import Article, ArticleTag, Section
+from newsroom.absolute import build_absolute
 from newsroom.caching import kept, kept_each
 from newsroom.navigation import header_context, with_places
 from newsroom.pagination import BoundedPaginator, CountedPaginator, paginate
@@ -121,7 +122,7 @@ def article_detail(request, slug):
     if article.language != get_language():
         return redirect(article.get_absolute_url(), permanent=True)  # one address per story
     with_places([article])
-    return render(request, "articles/article_detail.html", article_context(article, links=story))
+    return render(request, "articles/article_detail.html", article_context(request, article, links=story))
 
 
 def published_story(slug):
@@ -142,13 +143,15 @@ def read_authors(missing):
     return {parts: authors.get(parts) for parts in missing}
 
 
-def article_context(article, *, is_preview=False, links=None):
+def article_context(request, article, *, is_preview=False, links=None):
     """What the public article template needs, for readers and for previews alike (`links` as linked_content)."""
     links = linked_content(article) if links is None else links
     related = related_articles(article, [tag.pk for tag in links["tags"]])
+    article_url = article.get_absolute_url()
     return {
         "article": article,
-        "article_url": article.get_absolute_url(),
+        "article_url": article_url,
+        "canonical_url": build_absolute(request, article_url),
         "crumbs": [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}],
         "related": related,
         # The block is the same for every story with the same related stories (often a region's newest).
@@ -189,7 +192,11 @@ def linked_content(article):
 
 
 def read_tags(missing):
-    return {(tag.pk,): tag for tag in Tag.objects.filter(pk__in=[pk for (pk,) in missing])}
+    """Tags by id, each with its page's `url` in the current language (kept with them: reversing is not free)."""
+    tags = {(tag.pk,): tag for tag in Tag.objects.filter(pk__in=[pk for (pk,) in missing])}
+    for tag in tags.values():
+        tag.url = reverse("articles:tag", args=[tag.slug])
+    return tags
 
 
 def related_articles(article, tag_ids, limit=RELATED_LIMIT):

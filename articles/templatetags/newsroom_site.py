@@ -4,8 +4,10 @@ from urllib.parse import quote
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -35,6 +37,76 @@ def language_url(context, code):
 def absolute_url(context, path):
     """`path` as an absolute link, on NEWSROOM_SITE_URL when it is set."""
     return build_absolute(context["request"], path)
+
+
+@register.simple_tag(takes_context=True)
+def page_meta(context, title=None, description=None, canonical=None, *, story=None, image=None, tags=(), noindex=False):
+    """The description, canonical address, OpenGraph and Twitter card of a page.
+
+    `title` and `description` default to the template's variables of those names, `canonical` to the requested
+    page (with its page number on a list). A story (`story`, an Article) adds og:type article, its language,
+    its times and section, `tags` and its title and lead for Twitter; `image` is its cover's OpenGraph
+    rendition (1200×630); `noindex` marks a preview. Built in Python: this runs on every page, and the same
+    markup as an included template cost the cold article page a fifth of its rendering.
+    """
+    title = context.get("title", "") if title is None else title
+    description = Truncator(context.get("description", "") if description is None else description or "").chars(200)
+    request = context["request"]
+    if canonical is None:
+        canonical = build_absolute(request, request.path)
+    page = context.get("page")
+    lines = [format_html('<meta name="description" content="{}">', description)]
+    if noindex:
+        lines.append(mark_safe('<meta name="robots" content="noindex, nofollow">'))
+    else:
+        page_number = getattr(page, "number", 1)
+        query = f"?page={page_number}" if isinstance(page_number, int) and page_number > 1 else ""
+        lines.append(format_html('<link rel="canonical" href="{}{}">', canonical, query))
+    language = story.language if story else get_language()
+    lines.append(
+        format_html(
+            '<meta property="og:type" content="{}">\n<meta property="og:site_name" content="{}">\n'
+            '<meta property="og:title" content="{}">\n<meta property="og:description" content="{}">\n'
+            '<meta property="og:url" content="{}">\n<meta property="og:locale" content="{}">',
+            "article" if story else "website",
+            context.get("site_name", settings.NEWSROOM_SITE_NAME),
+            title,
+            description,
+            canonical,
+            "kk_KZ" if language == "kk" else "ru_RU",
+        )
+    )
+    if image:
+        lines.append(
+            format_html(
+                '<meta property="og:image" content="{}">\n<meta property="og:image:width" content="1200">'
+                '<meta property="og:image:height" content="630">\n<meta property="og:image:alt" content="{}">',
+                image,
+                story.cover_alt if story else "",
+            )
+        )
+    if story:
+        if story.publish_at:
+            lines.append(meta_property("article:published_time", localtime(story.publish_at).isoformat()))
+        if story.corrected_at:
+            lines.append(meta_property("article:modified_time", localtime(story.corrected_at).isoformat()))
+        if story.section:
+            lines.append(meta_property("article:section", story.section.display_name))
+        lines.extend(meta_property("article:tag", tag.name) for tag in tags)
+    lines.append(format_html('<meta name="twitter:card" content="{}">', "summary_large_image" if image else "summary"))
+    if story:
+        lines.append(
+            format_html(
+                '<meta name="twitter:title" content="{}">\n<meta name="twitter:description" content="{}">',
+                title,
+                description,
+            )
+        )
+    return mark_safe("\n".join(lines))  # noqa: S308  (each line built by format_html, its values escaped)
+
+
+def meta_property(name, content):
+    return format_html('<meta property="{}" content="{}">', name, content)
 
 
 @register.simple_tag(takes_context=True)
@@ -70,16 +142,24 @@ def article_json_ld(context, article, tags, url):
 
 @register.simple_tag
 def share_links(article, url):
-    """Share links for the messengers and networks readers in Kazakhstan use; `url` is the story's absolute address."""
+    """The list items of share links for the messengers and networks readers in Kazakhstan use.
+
+    `url` is the story's absolute address. Plain links: nothing loads from those networks until a reader clicks.
+    """
     url = quote(url, safe="")
     title = quote(article.title, safe="")
-    return [
+    links = [
         ("telegram", "Telegram", f"https://t.me/share/url?url={url}&text={title}"),
         ("whatsapp", "WhatsApp", f"https://wa.me/?text={title}%20{url}"),
         ("vk", "ВКонтакте", f"https://vk.com/share.php?url={url}&title={title}"),
         ("facebook", "Facebook", f"https://www.facebook.com/sharer/sharer.php?u={url}"),
         ("x", "X", f"https://twitter.com/intent/tweet?url={url}&text={title}"),
     ]
+    item = (
+        '<li><a class="share__link share__link--{}" href="{}" target="_blank" rel="noopener noreferrer" data-share>'
+        "{}</a></li>"
+    )
+    return format_html_join("", item, ((code, href, name) for code, name, href in links))
 
 
 @register.filter
