@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from articles.models import Article
+from newsroom import edge
 from newsroom.absolute import build_absolute
 from regions.models import Region
 
@@ -45,13 +46,15 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published().in_language(get_language() or "ru")
 
     def items(self, obj):
-        return (
+        items = list(
             self.articles(obj)
             .select_related("author")
             .prefetch_related("tags")
             .defer("body", "search_vector")
             .newest_first()[:FEED_SIZE]
         )
+        edge.shows(obj or edge.ALL_STORIES, *items)
+        return items
 
     def item_title(self, article):
         return article.title

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles.models import Article, Section
+from newsroom import edge
 from regions.models import Region
 
 NEWS_WINDOW = timedelta(hours=48)
@@ -43,6 +44,7 @@ class StaticPageSitemap(TranslatedSitemap):
     changefreq = "hourly"
 
     def items(self):
+        edge.shows(edge.NAVIGATION)  # sections and regions are listed too
         return ["articles:home", "articles:list", "regions:list"]
 
     def location(self, name):
@@ -65,6 +67,7 @@ class RegionSitemap(TranslatedSitemap):
 
 class ArticleSitemap(PublicSitemap):
     def items(self):
+        edge.shows(edge.ALL_STORIES)
         return Article.objects.published().newest_first().only("slug", "language", "updated_at")
 
     def location(self, article):
@@ -78,6 +81,7 @@ class NewsSitemap(PublicSitemap):
     limit = NEWS_LIMIT
 
     def items(self):
+        edge.shows(edge.ALL_STORIES)
         return (
             Article.objects.published()
             .filter(publish_at__gte=timezone.now() - NEWS_WINDOW)

@@ -15,6 +15,7 @@ from taggit.models import Tag
 from articles import counters, statements
 from articles import search as full_text
 from articles.models import Article, ArticleTag, Section
+from newsroom import edge
 from newsroom.absolute import build_absolute
 from newsroom.caching import kept, kept_each
 from newsroom.navigation import header_context, with_places
@@ -52,6 +53,7 @@ def home(request):
     latest = with_places(articles.newest_first()[: HOME_LATEST + 1])
     main_story = next((a for a in latest if a.is_featured), latest[0] if latest else None)
     latest = [a for a in latest if a != main_story][:HOME_LATEST]
+    edge.shows(edge.ALL_STORIES)
     most_read = with_places(
         articles.filter(publish_at__gte=timezone.now() - timedelta(days=MOST_READ_DAYS)).order_by("-views_count")[:5]
     )
@@ -108,6 +110,7 @@ def read_region_blocks(request, articles, reader_city):
 def article_list(request):
     page = paginate(request, Article.objects.public().for_listing().newest_first())
     page.object_list = with_places(page.object_list)
+    edge.shows(edge.ALL_STORIES)
     return render(request, "articles/article_list.html", {"page": page, "heading": _("Новости")})
 
 
@@ -122,7 +125,18 @@ def article_detail(request, slug):
     if article.language != get_language():
         return redirect(article.get_absolute_url(), permanent=True)  # one address per story
     with_places([article])
-    return render(request, "articles/article_detail.html", article_context(request, article, links=story))
+    context = article_context(request, article, links=story)
+    edge.shows(
+        article,
+        edge.key("region", article.region_id),  # its related stories are its topics' newest
+        edge.key("section", article.section_id),
+        *context["tags"],
+        *context["translations"],
+        *context["related"],
+        *context["party_organisations"],
+        *context["party_projects"],
+    )
+    return render(request, "articles/article_detail.html", context)
 
 
 def published_story(slug):
@@ -218,6 +232,7 @@ def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     page = paginate(request, Article.objects.public().filter(section=section).for_listing().newest_first())
     page.object_list = with_places(page.object_list)
+    edge.shows(section, *page.object_list)
     return render(request, "articles/article_list.html", {"page": page, "heading": section.display_name})
 
 
@@ -226,6 +241,7 @@ def tag_detail(request, slug):
     taggings = ArticleTag.objects.filter(tag=tag).published().in_language(get_language() or "ru").newest_first()
     page = paginate(request, taggings, paginator_class=TagPaginator)
     page.object_list = with_places(page.object_list)
+    edge.shows(tag, *page.object_list)
     return render(request, "articles/article_list.html", {"page": page, "heading": f"#{tag.name}"})
 
 
@@ -233,6 +249,7 @@ def search_page(request):
     text = full_text.clean_query(request.GET.get("q", ""))
     filters = search_filters(request)
     context = {"query": text, "filters": filters, "page": None, "max_candidates": full_text.MAX_CANDIDATES}
+    edge.shows(edge.ALL_STORIES)
     if text:
         articles = Article.objects.public().for_listing()
         if filters["region"]:

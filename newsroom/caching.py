@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
+from newsroom import edge
 from newsroom.generation import BLOCK_CACHE_SECONDS, bump_generation, current_generation
 
 # This process's copies: enough for the blocks of every page readers are reading now; the least recently
@@ -106,19 +107,26 @@ def forget_local_copies():
 
 
 def connect_invalidation():
-    """Move the generation whenever what an app declares public is saved, deleted or relinked."""
+    """Move the generation, and purge the edge, whenever what an app declares public is saved, deleted or relinked."""
     for config in apps.get_app_configs():
         for label in getattr(config, "public_models", ()):
             model = apps.get_model(label) if "." in label else config.get_model(label)
             uid = f"content-generation-{model._meta.label}"
-            post_save.connect(bump_generation, sender=model, dispatch_uid=f"{uid}-save")
-            post_delete.connect(bump_generation, sender=model, dispatch_uid=f"{uid}-delete")
+            post_save.connect(public_content_changed, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(public_content_changed, sender=model, dispatch_uid=f"{uid}-delete")
         for link in getattr(config, "public_links", ()):
             model_name, field_name = link.split(".")
             through = config.get_model(model_name)._meta.get_field(field_name).remote_field.through
-            m2m_changed.connect(bump_after_link_change, sender=through, dispatch_uid=f"content-generation-{link}")
+            m2m_changed.connect(public_link_changed, sender=through, dispatch_uid=f"content-generation-{link}")
 
 
-def bump_after_link_change(sender, action, **kwargs):
+def public_content_changed(sender, instance, **kwargs):
+    bump_generation()
+    edge.changed(instance)
+
+
+def public_link_changed(sender, instance, action, model, pk_set, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
         bump_generation()
+        # From the other side (tag.article_set.add(…)) the stories are in pk_set.
+        edge.changed(instance, also=[edge.key(model._meta.model_name, pk) for pk in pk_set or ()])

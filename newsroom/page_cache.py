@@ -9,7 +9,7 @@ from django.http import HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
 
 from articles.search import clean_date, clean_query
-from newsroom import caching, generation, metrics
+from newsroom import caching, edge, generation, metrics
 from newsroom.navigation import CITY_COOKIE, navigation
 from newsroom.pagination import MAX_PAGES
 
@@ -139,13 +139,15 @@ class PublicPageCacheMiddleware:
             response["X-Page-Cache"] = "hit"
             return get_conditional_response(request, etag=response.get("ETag"), response=response)
         metrics.PAGE_CACHE.labels("miss").inc()
-        response = self.get_response(request)
+        with edge.collecting() as shown:
+            response = self.get_response(request)
         patch_vary_headers(response, ["Cookie"])
         if response.has_header("Cache-Control"):
             return response  # the view decided (a counter, a redirect it must not repeat): neither kept nor tagged
-        # Browsers and proxies may keep the page but must ask again (a cheap 304 thanks to the ETag),
-        # so a publication or withdrawal is seen on the very next request.
+        # Browsers may keep the page but must ask again (a cheap 304 thanks to the ETag), so a publication or
+        # withdrawal is seen on the very next request; an edge keeps it and is purged by its keys (newsroom/edge.py).
         patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+        edge.mark(response, shown)
         # Only a GET's response is kept: a HEAD's has no body to tag.
         storable = request.method == "GET" and response.status_code in (200, 404)
         if not storable or response.cookies or response.streaming:

@@ -173,12 +173,17 @@ NEWSROOM_PG_BIN_DIR = os.environ.get("NEWSROOM_PG_BIN_DIR", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):
+    # Shared by every app server: kept blocks, pages and sessions (read through it, written to PostgreSQL too,
+    # so a Redis restart signs nobody out). Unreachable, it answers as a miss (newsroom/shared_cache.py) within
+    # half a second. Login lock-outs stay in PostgreSQL (django-axes): a Redis restart must not lift one.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.shared_cache.ForgivingRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Room for the page cache of a whole site (Django's default keeps only 300 entries).
     CACHES = {
@@ -192,6 +197,11 @@ else:
 NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", 300))
 # A page is stored at its Nth miss in a process: from the second, a crawler reading each story once fills nothing.
 NEWSROOM_PAGE_CACHE_STORE_AFTER = max(1, int(os.environ.get("NEWSROOM_PAGE_CACHE_STORE_AFTER", 2)))
+# The edge cache (newsroom/edge.py, README «Edge cache»): the Varnish servers (or a CDN's purge endpoint) that
+# keep anonymous pages, purged by surrogate key on every change; none by default. An edge answers with a
+# page it already has for this long while the origin fails (PostgreSQL down): a day.
+NEWSROOM_EDGE_PURGE_URLS = env_list("NEWSROOM_EDGE_PURGE_URLS", [])
+NEWSROOM_EDGE_STALE_IF_ERROR_SECONDS = int(os.environ.get("NEWSROOM_EDGE_STALE_IF_ERROR_SECONDS", 24 * 3600))
 # Views and shares counted from one client address (an IPv6 /64) per 30 minutes, across all stories.
 NEWSROOM_COUNTS_PER_ADDRESS = int(os.environ.get("NEWSROOM_COUNTS_PER_ADDRESS", 100))
 

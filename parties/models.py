@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from newsroom import edge
 from regions.models import City, District, LocalizedNameMixin, Region
 
 
@@ -61,6 +62,10 @@ class Party(LocalizedNameMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("parties:detail", args=[self.slug])
+
+    def edge_lists(self):
+        """The registry lists the parties (newsroom/edge.py)."""
+        return [edge.PARTY_REGISTRY]
 
 
 class PrimaryOrganisationQuerySet(models.QuerySet):
@@ -128,6 +133,10 @@ class PrimaryOrganisation(models.Model):
     def __str__(self):
         return self.name
 
+    def edge_lists(self):
+        """Its party's page, its region's party figures and the registry count it (newsroom/edge.py)."""
+        return [edge.PARTY_REGISTRY, edge.key("party", self.party_id), edge.key("region", self.region_id)]
+
     @property
     def place(self):
         return self.city or self.district
@@ -153,3 +162,7 @@ class PartyProject(LocalizedNameMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("parties:project", args=[self.party.slug, self.slug])
+
+    def edge_lists(self):
+        """Its party's page lists its projects (newsroom/edge.py)."""
+        return [edge.PARTY_REGISTRY, edge.key("party", self.party_id)]

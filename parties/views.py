@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from articles.models import Article
+from newsroom import edge
 from newsroom.navigation import with_places
 from newsroom.pagination import paginate
 from parties.aggregates import party_totals_by_region
@@ -12,6 +13,7 @@ PARTY_NEWS = 12
 
 
 def party_list(request):
+    edge.shows(edge.PARTY_REGISTRY)
     return render(
         request,
         "parties/party_list.html",
@@ -21,7 +23,8 @@ def party_list(request):
 
 def party_detail(request, slug):
     party = get_object_or_404(Party.objects.with_totals(), slug=slug)
-    articles = Article.objects.linked_to_party(party).public().for_listing().newest_first()
+    articles = with_places(Article.objects.linked_to_party(party).public().for_listing().newest_first()[:PARTY_NEWS])
+    edge.shows(party, *articles)
     return render(
         request,
         "parties/party_detail.html",
@@ -29,7 +32,7 @@ def party_detail(request, slug):
             "party": party,
             "regions": party_totals_by_region(party),
             "projects": party.projects.all(),
-            "articles": with_places(articles[:PARTY_NEWS]),
+            "articles": articles,
             "crumbs": [{"title": _("Партии"), "url": reverse("parties:list")}, {"title": party.display_name}],
         },
     )
@@ -39,6 +42,7 @@ def project_detail(request, party_slug, slug):
     project = get_object_or_404(PartyProject.objects.select_related("party"), party__slug=party_slug, slug=slug)
     page = paginate(request, project.articles.public().for_listing().newest_first())
     page.object_list = with_places(page.object_list)
+    edge.shows(project, edge.key("party", project.party_id), *page.object_list)
     return render(
         request,
         "parties/partyproject_detail.html",

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from newsroom import edge
+
 WEATHER_FRESH_FOR = timedelta(hours=3)
 
 
@@ -45,6 +47,10 @@ class Region(LocalizedNameMixin, models.Model):
     def get_absolute_url(self):
         return reverse("regions:detail", args=[self.slug])
 
+    def edge_lists(self):
+        """Every page's header names the regions (newsroom/edge.py)."""
+        return [edge.NAVIGATION]
+
 
 class District(LocalizedNameMixin, models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="districts", verbose_name=_("регион"))
@@ -63,6 +69,10 @@ class District(LocalizedNameMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    def edge_lists(self):
+        """Its region's page lists the districts (newsroom/edge.py)."""
+        return [edge.key("region", self.region_id)]
 
 
 class CityQuerySet(models.QuerySet):
@@ -106,6 +116,10 @@ class City(LocalizedNameMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("regions:city", args=[self.region.slug, self.slug])
+
+    def edge_lists(self):
+        """Every page's header names the cities and shows the reader's city's weather (newsroom/edge.py)."""
+        return [edge.NAVIGATION, edge.key("region", self.region_id)]
 
     def has_fresh_weather(self, now=None):
         """True while the last reading is under three hours old."""

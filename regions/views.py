@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from articles.models import Article
+from newsroom import edge
 from newsroom.caching import kept
 from newsroom.navigation import CITY_COOKIE, CITY_COOKIE_AGE, navigation, with_places
 from newsroom.pagination import paginate
@@ -32,6 +33,7 @@ def region_detail(request, slug):
         raise Http404
     page = paginate(request, Article.objects.public().in_region(region).for_listing().newest_first())
     page.object_list = with_places(page.object_list)
+    edge.shows(region, *page.object_list)
     return render(
         request,
         "regions/region_detail.html",
@@ -55,6 +57,7 @@ def city_detail(request, region_slug, slug):
     in_city = Article.cities.through.objects.filter(city=city, article=OuterRef("pk"))
     page = paginate(request, Article.objects.public().filter(Exists(in_city)).for_listing().newest_first())
     page.object_list = with_places(page.object_list)
+    edge.shows(city, *page.object_list)
     return render(
         request,
         "regions/city_detail.html",

@@ -16,6 +16,7 @@ from articles.models.article_queryset import ArticleQuerySet
 from articles.models.choices import ArticleLanguage, ArticleStatus
 from articles.models.search_document import refresh_search_vectors
 from articles.sanitize import sanitize_html
+from newsroom import edge
 
 SLUG_MAX_LENGTH = 200
 
@@ -244,6 +245,23 @@ class Article(models.Model):
         """Whether this article is approved for a time still to come (the rule of ArticleQuerySet.scheduled)."""
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at > now
+
+    def goes_public_at(self):
+        """When an approved story scheduled for later reaches readers by itself (the edge is purged then too)."""
+        return self.publish_at if self.is_scheduled() else None
+
+    def edge_lists(self):
+        """The edge keys of the lists this story appears on (newsroom/edge.py): all stories, its topics, its parties."""
+        parties = {organisation.party_id for organisation in self.party_organisations.all()}
+        parties |= {project.party_id for project in self.party_projects.all()}
+        return [
+            edge.ALL_STORIES,
+            edge.key("region", self.region_id),
+            edge.key("section", self.section_id),
+            *(edge.key("tag", pk) for pk in self.tags.values_list("pk", flat=True)),
+            *(edge.key("city", pk) for pk in self.cities.values_list("pk", flat=True)),
+            *(edge.key("party", pk) for pk in parties),
+        ]
 
     def unique_slug(self):
         """An ASCII transliteration of the title, suffixed with -2, -3… when taken."""

@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from newsroom import edge
 from regions.models import LocalizedNameMixin
 
 
@@ -25,3 +26,7 @@ class Section(LocalizedNameMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:section", args=[self.slug])
+
+    def edge_lists(self):
+        """Every page's header names the sections (newsroom/edge.py)."""
+        return [edge.NAVIGATION]

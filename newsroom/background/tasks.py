@@ -1,9 +1,12 @@
-"""Site-wide periodic work of the task worker: orphaned uploads and the queue's own stalled and finished jobs."""
+"""Site-wide work of the task worker: edge purges, orphaned uploads and the queue's own stalled and finished jobs."""
 
 from django.conf import settings
+from procrastinate import RetryDecision, RetryStrategy
 from procrastinate.contrib.django import app
 
+from newsroom import edge
 from newsroom.background import orphaned_uploads
+from newsroom.edge import EdgeUnavailable
 
 
 @app.periodic(cron="30 3 * * *", periodic_id="orphaned-uploads")
@@ -35,3 +38,34 @@ async def retry_stalled_jobs(context, timestamp=None):
     for job in stalled:
         await manager.retry_job(job)
     return len(stalled)
+
+
+class EdgePurgeRetry(RetryStrategy):
+    """Waits of 0.2, 0.4, 0.8 … seconds, then every 30 seconds, for a day: a purge is retried until the edge confirms.
+
+    An edge that does not confirm may be showing a withdrawn story: short waits first, so a blip costs under a second.
+    """
+
+    def get_retry_decision(self, *, exception, job):
+        if super().get_retry_decision(exception=exception, job=job) is None:
+            return None
+        # 0.2 s doubled up to the longest wait (an exponent past 8 would only overflow on the way).
+        return RetryDecision(retry_in={"seconds": min(EDGE_PURGE_LONGEST_WAIT, 0.2 * 2 ** min(job.attempts, 8))})
+
+
+EDGE_PURGE_LONGEST_WAIT = 30
+
+
+@app.task(
+    name=edge.PURGE_TASK,
+    queue=edge.PURGE_QUEUE,
+    retry=EdgePurgeRetry(max_attempts=3000, retry_exceptions={EdgeUnavailable}),
+)
+def purge_edge(keys, again=True):
+    """Purge the surrogate keys at every edge (newsroom/edge.py), and once more a moment later.
+
+    The second removes what a request rendering during the first stored with what it had read before the change.
+    """
+    edge.purge(keys)
+    if again:
+        purge_edge.configure(schedule_in={"seconds": edge.PURGE_AGAIN_AFTER_SECONDS}).defer(keys=keys, again=False)
