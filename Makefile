@@ -14,7 +14,7 @@ PROD_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} NEWSROOM_SERVE_MEDIA=
 	NEWSROOM_REQUIRE_2FA=$${NEWSROOM_REQUIRE_2FA:-0} \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}"
 
-.PHONY: install run serve worker dev test lint format setup secret messages clean bench bench-peer backup
+.PHONY: install run serve worker dev test lint format setup secret messages clean bench bench-peer backup cluster
 
 install: $(INSTALLED)
 
@@ -95,6 +95,11 @@ bench-peer: install messages
 		$(DURATION), DURATION=$(DURATION))$(if $(WARMUP), WARMUP=$(WARMUP))" \
 		$(PY) -m bench.peer --peer $(PEER) $(if $(PEER_DB_PORT),--peer-db-port $(PEER_DB_PORT)) \
 		$(if $(N),--articles $(N)) $(if $(DURATION),--duration $(DURATION)) $(if $(WARMUP),--warmup $(WARMUP))
+
+# Scaled out on loopback (README «Scaling out»): Varnish → nginx → two app servers with their task workers,
+# PostgreSQL and Redis (Debian's postgresql, redis-server, nginx, varnish and varnish-modules). Ctrl+C stops all.
+cluster: install messages
+	$(PY) -m bench.cluster
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

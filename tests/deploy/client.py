@@ -35,6 +35,22 @@ def multipart(field, filename, content, content_type):
     return body, f"multipart/form-data; boundary={boundary}"
 
 
+def exchange(connection, method, path, body, headers, cookies):
+    """One request on `connection` with the browser's `cookies`, which take what the answer sets; then close it."""
+    try:
+        if cookies:
+            headers = {**headers, "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
+        connection.request(method, path, body=body, headers=headers)
+        answer = connection.getresponse()
+        response = Response(answer.status, answer.headers, answer.read())
+    finally:
+        connection.close()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        for name, morsel in SimpleCookie(header).items():
+            cookies[name] = morsel.value
+    return response
+
+
 class Browser:
     """Requests to the stack's nginx from `source` (any 127.x address), keeping cookies like a browser."""
 
@@ -54,19 +70,7 @@ class Browser:
 
     def request(self, method, path, *, host=HOST, tls=True, headers=None, body=None, timeout=30):
         connection = self.connect(host, tls, timeout)
-        try:
-            sent = {"Host": host, **(headers or {})}
-            if self.cookies:
-                sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-            connection.request(method, path, body=body, headers=sent)
-            answer = connection.getresponse()
-            response = Response(answer.status, answer.headers, answer.read())
-        finally:
-            connection.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        return response
+        return exchange(connection, method, path, body, {"Host": host, **(headers or {})}, self.cookies)
 
     def get(self, path, **options):
         return self.request("GET", path, **options)

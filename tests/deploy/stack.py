@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.cluster import nginx_main_config
 from tests.processes import database_environment, free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -51,20 +52,6 @@ def render_site(*, app_port, http_port, https_port, tls_dir, static_root, media_
     site, uncommented = COMMENTED_DIRECTIVE.subn(r"\1", site)
     assert uncommented >= 10 and "location /media/ {" in site, "the same-host /media/ option was not found"
     return site
-
-
-def main_config(directory: Path, site: Path):
-    """What /etc/nginx/nginx.conf is in production, with every path in the test's directory."""
-    # As root, nginx's workers would run as nobody, who cannot enter pytest's private temporary folders.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    temp_paths = "".join(f"    {kind}_temp_path {directory / kind};\n" for kind in ("client_body", "proxy", "fastcgi",
-                                                                                     "uwsgi", "scgi"))  # fmt: skip
-    return (
-        f"{user}worker_processes 1;\npid {directory / 'nginx.pid'};\nerror_log {directory / 'error.log'} warn;\n"
-        "daemon off;\nevents {\n    worker_connections 64;\n}\n"
-        "http {\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
-        f"    access_log {directory / 'access.log'};\n{temp_paths}    include {site};\n}}\n"
-    )
 
 
 def self_signed_certificate(directory: Path):
@@ -158,7 +145,7 @@ class Stack:
             encoding="utf-8",
         )  # fmt: skip
         config = self.directory / "nginx.conf"
-        config.write_text(main_config(self.directory, site), encoding="utf-8")
+        config.write_text(nginx_main_config(self.directory, site), encoding="utf-8")
         tested = subprocess.run([NGINX, "-t", "-p", self.directory, "-c", config, "-e", self.directory / "error.log"],
                                 capture_output=True, text=True, timeout=30)  # fmt: skip
         assert tested.returncode == 0, tested.stderr
