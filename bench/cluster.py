@@ -107,11 +107,12 @@ class Process:
 class Cluster:
     """The topology under `root` (emptied first), started by start() or `with`, stopped by stop().
 
-    `env` adds to or overrides the app servers' environment (a short page lifetime for a test, say).
+    `env` adds to or overrides the app servers' environment (a short page lifetime for a test, say); `seed`
+    loads the demo content (users journalist, moderator and admin, a few dozen stories).
     """
 
-    def __init__(self, root: Path, *, app_servers=2, web_concurrency=2, env=None):
-        self.root = root
+    def __init__(self, root: Path, *, app_servers=2, web_concurrency=2, env=None, seed=True):
+        self.root, self.seed = root, seed
         self.extra_env = env or {}
         self.app_servers, self.web_concurrency = app_servers, web_concurrency
         self.ports = {name: free_port() for name in ["postgres", "redis", "balancer", "varnish"]}
@@ -165,7 +166,7 @@ class Cluster:
     def __exit__(self, *exc):
         self.stop()
 
-    def start(self, seed=True):
+    def start(self):
         if self.root.exists():
             shutil.rmtree(self.root)
         for folder in ["logs", "media", "static", *(f"app-{chr(97 + i)}" for i in range(self.app_servers))]:
@@ -175,7 +176,7 @@ class Cluster:
         self.others["redis"] = self.redis_process().start()
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
-        if seed:
+        if self.seed:
             self.manage("seed_demo", "--force")
         for index in range(self.app_servers):
             self.apps.append(self.app_process(index))
