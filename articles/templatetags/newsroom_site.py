@@ -87,9 +87,9 @@ def page_meta(context, title=None, description=None, canonical=None, *, story=No
         )
     if story:
         if story.publish_at:
-            lines.append(meta_property("article:published_time", localtime(story.publish_at).isoformat()))
+            lines.append(meta_property("article:published_time", machine_time(story.publish_at)))
         if story.corrected_at:
-            lines.append(meta_property("article:modified_time", localtime(story.corrected_at).isoformat()))
+            lines.append(meta_property("article:modified_time", machine_time(story.corrected_at)))
         if story.section:
             lines.append(meta_property("article:section", story.section.display_name))
         lines.extend(meta_property("article:tag", tag.name) for tag in tags)
@@ -121,8 +121,8 @@ def article_json_ld(context, article, tags, url):
         "headline": article.title[:110],
         "description": article.lead,
         "inLanguage": article.language,
-        "datePublished": article.publish_at.isoformat() if article.publish_at else None,
-        "dateModified": (article.corrected_at or article.publish_at or article.updated_at).isoformat(),
+        "datePublished": machine_time(article.publish_at) or None,
+        "dateModified": machine_time(article.corrected_at or article.publish_at or article.updated_at),
         "author": [{"@type": "Person", "name": article.author_display}],
         "publisher": {
             "@type": "NewsMediaOrganization",
@@ -160,6 +160,15 @@ def share_links(article, url):
         "{}</a></li>"
     )
     return format_html_join("", item, ((code, href, name) for code, name, href in links))
+
+
+@register.filter
+def machine_time(value):
+    """A moment as HTML's datetime attribute and OpenGraph want it: local time to the second, with its offset.
+
+    Django's ISO format ("c") carries microseconds, which a valid HTML date and time string may not.
+    """
+    return localtime(value).replace(microsecond=0).isoformat() if value else ""
 
 
 @register.filter

@@ -1,6 +1,7 @@
 """The public article page and what search engines and messengers read from it; valid HTML on every page."""
 
 import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -89,6 +90,20 @@ def test_publication_date_is_written_in_russian_words(client, month):
 
     assert text_of(time) == f"28 {MONTHS_GENITIVE[month - 1]} 2025, 09:05"
     assert datetime.fromisoformat(time.get("datetime")) == published
+
+
+def test_machine_readable_times_are_valid_html_to_the_second(client):
+    """HTML's date and time strings have no fraction of a second; a story saved now has microseconds."""
+    article = ArticleFactory(published=True, publish_at=timezone.now() - timedelta(minutes=5))
+    article.title += " (уточнено)"
+    article.save()  # a correction: its time is shown too
+    content = get_page(client, article.get_absolute_url())
+    stamps = [time.get("datetime") for time in parse(content).iter("time")]
+    stamps += [meta.get("content") for meta in parse(content).iter("meta") if "_time" in (meta.get("property") or "")]
+    stamps += [json_ld(content)["datePublished"], json_ld(content)["dateModified"]]
+    assert len(stamps) == 6  # the story's two times, and each in the meta tags and in JSON-LD
+    for stamp in stamps:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:00", stamp), stamp
 
 
 def test_region_and_section_are_linked(client, north):
