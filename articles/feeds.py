@@ -53,7 +53,8 @@ class LatestArticlesFeed(Feed):
             .defer("body", "search_vector")
             .newest_first()[:FEED_SIZE]
         )
-        edge.shows(obj or edge.ALL_STORIES, *items)
+        edge.shows(obj or edge.ALL_STORIES)
+        edge.shows_listed(*items)
         return items
 
     def item_title(self, article):

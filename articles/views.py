@@ -131,11 +131,10 @@ def article_detail(request, slug):
         edge.key("region", article.region_id),  # its related stories are its topics' newest
         edge.key("section", article.section_id),
         *context["tags"],
-        *context["translations"],
-        *context["related"],
         *context["party_organisations"],
         *context["party_projects"],
     )
+    edge.shows_listed(*context["translations"], *context["related"])
     return render(request, "articles/article_detail.html", context)
 
 
@@ -232,7 +231,8 @@ def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     page = paginate(request, Article.objects.public().filter(section=section).for_listing().newest_first())
     page.object_list = with_places(page.object_list)
-    edge.shows(section, *page.object_list)
+    edge.shows(section)
+    edge.shows_listed(*page.object_list)
     return render(request, "articles/article_list.html", {"page": page, "heading": section.display_name})
 
 
@@ -241,7 +241,8 @@ def tag_detail(request, slug):
     taggings = ArticleTag.objects.filter(tag=tag).published().in_language(get_language() or "ru").newest_first()
     page = paginate(request, taggings, paginator_class=TagPaginator)
     page.object_list = with_places(page.object_list)
-    edge.shows(tag, *page.object_list)
+    edge.shows(tag)
+    edge.shows_listed(*page.object_list)
     return render(request, "articles/article_list.html", {"page": page, "heading": f"#{tag.name}"})
 
 

@@ -113,7 +113,7 @@ def connect_invalidation():
             model = apps.get_model(label) if "." in label else config.get_model(label)
             uid = f"content-generation-{model._meta.label}"
             post_save.connect(public_content_changed, sender=model, dispatch_uid=f"{uid}-save")
-            post_delete.connect(public_content_changed, sender=model, dispatch_uid=f"{uid}-delete")
+            post_delete.connect(public_content_deleted, sender=model, dispatch_uid=f"{uid}-delete")
         for link in getattr(config, "public_links", ()):
             model_name, field_name = link.split(".")
             through = config.get_model(model_name)._meta.get_field(field_name).remote_field.through
@@ -123,6 +123,11 @@ def connect_invalidation():
 def public_content_changed(sender, instance, **kwargs):
     bump_generation()
     edge.changed(instance)
+
+
+def public_content_deleted(sender, instance, **kwargs):
+    bump_generation()
+    edge.changed(instance, gone=True)
 
 
 def public_link_changed(sender, instance, action, model, pk_set, **kwargs):

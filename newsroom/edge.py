@@ -4,7 +4,8 @@ A public page names what it shows in its `xkey` header, one surrogate key per ob
 (the story, and every page showing it: lists, related stories, a translation's language link), `region-3`,
 `section-2`, `tag-40`, `city-7`, `party-1` (the pages about one topic, and the stories that show it),
 `articles` (every list of all the stories: home, /news/, search, feeds, sitemaps), `parties` (the party
-registry) and `nav` (the header every HTML page carries). Views add keys with `shows()` while they render;
+registry) and `nav` (the header every HTML page carries); a page listing a story (a card, a related story,
+a translation's link) carries `listed-article-12`. Views add keys with `shows()` and `shows_listed()` while they render;
 the page cache middleware writes the header (newsroom/page_cache.py), so a page served from the cache keeps it.
 
 When something public changes (the models each app declares in `public_models` and `public_links`, the same
@@ -71,8 +72,14 @@ def shows(*keys):
         collected.discard(None)
 
 
-def shows_each(objects):
-    shows(*objects)
+def listed_key_of(instance):
+    """The key a page carries for an object it lists (a card, a link), apart from the object's own page."""
+    return key(f"listed-{instance._meta.model_name}", instance.pk)
+
+
+def shows_listed(*objects):
+    """Name the objects the page being rendered lists: purged softly while they stay public (purge_keys)."""
+    shows(*(listed_key_of(item) for item in objects))
 
 
 def mark(response, keys):
@@ -98,29 +105,49 @@ def header_value(keys):
     return " ".join(sorted(keys))
 
 
-def purge_keys(instance):
-    """The keys to purge when `instance` changed: its own and those of the lists it now appears on."""
-    lists = instance.edge_lists() if hasattr(instance, "edge_lists") else []
-    return {k for k in [key_of(instance), *lists] if k}
+def purge_keys(instance, gone=False, public=None):
+    """What to purge when `instance` changed: (keys purged for good, keys purged softly).
+
+    Its own page goes for good. For a story (a model with `is_public_now()`), while it is public, the pages
+    listing it and the lists it now joins are purged softly: a list may answer once more, or while the origin
+    fails, with a corrected story's previous headline. Once it is not public (withdrawn, a draft, `gone`), the
+    pages listing it go for good and the lists it would join are left alone: it was never on them, or they
+    list it and are among those pages. `public` overrides what the story says (for its time to come).
+    """
+    own = {key_of(instance)} - {None}
+    lists = set(instance.edge_lists() if hasattr(instance, "edge_lists") else []) - {None}
+    if not hasattr(instance, "is_public_now"):
+        return own, lists
+    listed = {listed_key_of(instance)} - {None}
+    public = instance.is_public_now() if public is None else public
+    if gone or not public:
+        return own | listed, set()
+    return own, lists | listed
 
 
-def changed(instance, also=()):
+def changed(instance, also=(), gone=False):
     """Purge `instance`'s keys at the edge once the change is committed (a rolled-back change purges nothing).
 
+    Its own key (and those in `also`) is purged for good: a withdrawn or corrected story's page is not
+    answered again, even stale. The lists are purged as purge_keys() says: softly while the story stays public
+    (the edge fetches them again at the next request and may answer the copy it had meanwhile, and while the
+    origin fails: stale-if-error), for good once it is not.
     One purge job per transaction, whatever it saved. An object that goes public later by itself (a story
     scheduled for a time to come) is purged again at that time.
     """
     if not settings.NEWSROOM_EDGE_PURGE_URLS:
         return
-    keys = purge_keys(instance) | {k for k in also if k}
+    own, lists = purge_keys(instance, gone)
+    own |= {k for k in also if k}
     goes_public_at = getattr(instance, "goes_public_at", lambda: None)()
     if goes_public_at is not None and goes_public_at > timezone.now():
-        queue_purge(keys, at=goes_public_at)
+        queue_purge(*purge_keys(instance, public=True), at=goes_public_at)
     pending = _pending.get()
     if pending is None:
-        pending = set()
+        pending = {"keys": set(), "lists": set()}
         _pending.set(pending)
-    pending.update(keys)
+    pending["keys"].update(own)
+    pending["lists"].update(lists)
     # Every change registers a flush: the first to run after the commit sends all that is pending, the others
     # find nothing. Keys of a rolled-back change go with the next commit's purge: one purge too many, never one
     # too few.
@@ -129,28 +156,34 @@ def changed(instance, also=()):
 
 def flush_purges():
     pending = _pending.get()
-    if pending:
-        keys = set(pending)
-        pending.clear()
-        queue_purge(keys)
+    if pending and (pending["keys"] or pending["lists"]):
+        keys, lists = set(pending["keys"]), set(pending["lists"])
+        pending["keys"].clear()
+        pending["lists"].clear()
+        queue_purge(keys, lists)
 
 
-def queue_purge(keys, at=None):
-    if keys:
+def queue_purge(keys, lists, at=None):
+    lists = lists - keys  # purged for good already
+    if keys or lists:
         # By name: the task's module (newsroom/background/tasks.py) imports this one.
-        app.configure_task(PURGE_TASK, queue=PURGE_QUEUE, schedule_at=at).defer(keys=sorted(keys))
+        job = app.configure_task(PURGE_TASK, queue=PURGE_QUEUE, schedule_at=at)
+        job.defer(keys=sorted(keys), lists=sorted(lists))
 
 
-def purge(keys):
-    """Purge `keys` at every edge (NEWSROOM_EDGE_PURGE_URLS); raise unless each one confirms."""
+def purge(keys, lists=()):
+    """Purge `keys` for good and `lists` softly at every edge (NEWSROOM_EDGE_PURGE_URLS); raise unless all confirm."""
+    headers = {
+        name: header_value(values) for name, values in [("xkey-purge", keys), ("xkey-softpurge", lists)] if values
+    }
     for url in settings.NEWSROOM_EDGE_PURGE_URLS:
-        request = urllib.request.Request(url, method="PURGE", headers={"xkey-purge": header_value(keys)})
+        request = urllib.request.Request(url, method="PURGE", headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=PURGE_TIMEOUT_SECONDS) as response:  # noqa: S310 (settings' URL)
                 answer = response.read(200).decode(errors="replace").strip()
         except (urllib.error.URLError, OSError) as error:
             raise EdgeUnavailable(f"{url}: {error}") from error
-        logger.info("Edge purge at %s of %s: %s", url, header_value(keys), answer)
+        logger.info("Edge purge at %s of %s: %s", url, headers, answer)
 
 
 class EdgeUnavailable(Exception):

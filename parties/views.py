@@ -24,7 +24,8 @@ def party_list(request):
 def party_detail(request, slug):
     party = get_object_or_404(Party.objects.with_totals(), slug=slug)
     articles = with_places(Article.objects.linked_to_party(party).public().for_listing().newest_first()[:PARTY_NEWS])
-    edge.shows(party, *articles)
+    edge.shows(party)
+    edge.shows_listed(*articles)
     return render(
         request,
         "parties/party_detail.html",
@@ -42,7 +43,8 @@ def project_detail(request, party_slug, slug):
     project = get_object_or_404(PartyProject.objects.select_related("party"), party__slug=party_slug, slug=slug)
     page = paginate(request, project.articles.public().for_listing().newest_first())
     page.object_list = with_places(page.object_list)
-    edge.shows(project, edge.key("party", project.party_id), *page.object_list)
+    edge.shows(project, edge.key("party", project.party_id))
+    edge.shows_listed(*page.object_list)
     return render(
         request,
         "parties/partyproject_detail.html",

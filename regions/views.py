@@ -33,7 +33,8 @@ def region_detail(request, slug):
         raise Http404
     page = paginate(request, Article.objects.public().in_region(region).for_listing().newest_first())
     page.object_list = with_places(page.object_list)
-    edge.shows(region, *page.object_list)
+    edge.shows(region)
+    edge.shows_listed(*page.object_list)
     return render(
         request,
         "regions/region_detail.html",
@@ -57,7 +58,8 @@ def city_detail(request, region_slug, slug):
     in_city = Article.cities.through.objects.filter(city=city, article=OuterRef("pk"))
     page = paginate(request, Article.objects.public().filter(Exists(in_city)).for_listing().newest_first())
     page.object_list = with_places(page.object_list)
-    edge.shows(city, *page.object_list)
+    edge.shows(city)
+    edge.shows_listed(*page.object_list)
     return render(
         request,
         "regions/city_detail.html",

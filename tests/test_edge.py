@@ -27,9 +27,9 @@ def edge_configured(settings):
 
 
 def purges():
-    """The keys of each purge job queued, in order."""
+    """(keys purged for good, lists purged softly, when) of each purge job queued, in order."""
     jobs = ProcrastinateJob.objects.filter(task_name=edge.PURGE_TASK).order_by("id")
-    return [(set(job.args["keys"]), job.scheduled_at) for job in jobs]
+    return [(set(job.args["keys"]), set(job.args["lists"]), job.scheduled_at) for job in jobs]
 
 
 def keys_of(response):
@@ -42,7 +42,12 @@ def test_a_story_page_names_the_story_its_topics_and_the_stories_it_shows(client
     story = ArticleFactory(published=True, region=region, tags=["паводок", "петропавловск"])
     response = client.get(story.get_absolute_url())
     tags = {f"tag-{pk}" for pk in story.tags.values_list("pk", flat=True)}
-    expected = {f"article-{story.pk}", f"article-{older.pk}", f"region-{region.pk}", f"section-{story.section_id}"}
+    expected = {
+        f"article-{story.pk}",
+        f"listed-article-{older.pk}",
+        f"region-{region.pk}",
+        f"section-{story.section_id}",
+    }
     assert keys_of(response) == expected | tags | {"nav"}
     assert "s-maxage=300" in response["CDN-Cache-Control"] and "stale-if-error=86400" in response["CDN-Cache-Control"]
     # Browsers ask again every time: stale answers are the edge's only.
@@ -55,10 +60,11 @@ def test_lists_name_what_they_list(client):
     region = Region.objects.get(slug="severo-kazakhstanskaya-oblast")
     story = ArticleFactory(published=True, region=region, tags=["паводок"])
     assert keys_of(client.get("/news/")) == {"articles", "nav"}
-    assert keys_of(client.get(region.get_absolute_url())) == {f"region-{region.pk}", f"article-{story.pk}", "nav"}
+    listed = f"listed-article-{story.pk}"
+    assert keys_of(client.get(region.get_absolute_url())) == {f"region-{region.pk}", listed, "nav"}
     tag = story.tags.get()
-    assert keys_of(client.get(f"/tags/{tag.slug}/")) == {f"tag-{tag.pk}", f"article-{story.pk}", "nav"}
-    assert keys_of(client.get("/feed/")) == {"articles", f"article-{story.pk}"}
+    assert keys_of(client.get(f"/tags/{tag.slug}/")) == {f"tag-{tag.pk}", listed, "nav"}
+    assert keys_of(client.get("/feed/")) == {"articles", listed}
     assert keys_of(client.get("/parties/")) == {"parties", "nav"}
 
 
@@ -85,9 +91,27 @@ def test_a_publication_purges_the_story_and_every_list_it_joins_once_committed(
     for callback in callbacks:
         callback()
     tag = story.tags.get()
-    expected = {f"article-{story.pk}", "articles", f"region-{region.pk}", f"section-{story.section_id}",
-                f"tag-{tag.pk}", f"city-{city.pk}"}  # fmt: skip
-    assert [keys for keys, _ in purges()] == [expected]
+    lists = {"articles", f"region-{region.pk}", f"section-{story.section_id}", f"tag-{tag.pk}", f"city-{city.pk}",
+             f"listed-article-{story.pk}"}  # fmt: skip
+    # The story's own page goes for good; the lists it joins may be answered stale until fetched again.
+    assert [(keys, soft) for keys, soft, _ in purges()] == [({f"article-{story.pk}"}, lists)]
+
+
+def test_a_withdrawal_purges_every_page_showing_the_story_for_good(
+    edge_configured, journalist, moderator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        story = ArticleFactory(author=journalist, status=Article.Status.REVIEW, tags=["выборы"])
+        workflow.apply(story, "approve", by=moderator)
+    ProcrastinateJob.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.apply(story, "unpublish", by=moderator)
+    [(keys, soft, _)] = purges()
+    assert (keys, soft) == ({f"article-{story.pk}", f"listed-article-{story.pk}"}, set())
+    ProcrastinateJob.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        Article.objects.get(pk=story.pk).delete()
+    assert all(f"listed-article-{story.pk}" in keys and not soft for keys, soft, _ in purges())
 
 
 def test_a_scheduled_story_is_purged_again_when_it_goes_public(
@@ -98,9 +122,19 @@ def test_a_scheduled_story_is_purged_again_when_it_goes_public(
     at = (timezone.now() + timedelta(hours=2)).replace(microsecond=0)
     with django_capture_on_commit_callbacks(execute=True):
         workflow.apply(story, "approve", by=moderator, publish_at=at)
-    scheduled = [(keys, when) for keys, when in purges() if when is not None]
-    assert len(scheduled) == 1 and f"article-{story.pk}" in scheduled[0][0]
-    assert scheduled[0][1] == at
+    scheduled = [(keys, lists, when) for keys, lists, when in purges() if when is not None]
+    # At its time it joins the lists: they are purged then, softly, as for a publication.
+    assert len(scheduled) == 1 and scheduled[0][0] == {f"article-{story.pk}"}
+    assert {f"listed-article-{story.pk}", "articles"} <= scheduled[0][1]
+    assert scheduled[0][2] == at
+
+
+def test_saving_a_draft_leaves_the_lists_alone(edge_configured, journalist, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = ArticleFactory(author=journalist, tags=["выборы"])  # with a new section and a new tag
+    [(keys, soft, _)] = purges()
+    assert {f"article-{draft.pk}", f"listed-article-{draft.pk}"} <= keys
+    assert "articles" not in keys | soft and f"section-{draft.section_id}" not in soft
 
 
 def test_a_region_renamed_purges_every_page_header(edge_configured, django_capture_on_commit_callbacks):
@@ -108,7 +142,7 @@ def test_a_region_renamed_purges_every_page_header(edge_configured, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         region.name = "Северо-Казахстанская область (СКО)"
         region.save()
-    assert [keys for keys, _ in purges()] == [{f"region-{region.pk}", "nav"}]
+    assert [(keys, lists) for keys, lists, _ in purges()] == [({f"region-{region.pk}"}, {"nav"})]
 
 
 def test_a_rolled_back_change_purges_nothing_of_its_own(edge_configured, django_capture_on_commit_callbacks):

@@ -246,6 +246,10 @@ class Article(models.Model):
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at > now
 
+    def is_public_now(self):
+        """Whether readers may see it (the edge keeps the lists showing it answerable meanwhile, newsroom/edge.py)."""
+        return self.pk is not None and self.is_live()
+
     def goes_public_at(self):
         """When an approved story scheduled for later reaches readers by itself (the edge is purged then too)."""
         return self.publish_at if self.is_scheduled() else None

@@ -34,12 +34,20 @@ sub vcl_recv {
         if (client.ip !~ purgers) {
             return (synth(403, "Forbidden"));
         }
-        if (!req.http.xkey-purge) {
-            return (synth(400, "No xkey-purge header"));
+        if (!req.http.xkey-purge && !req.http.xkey-softpurge) {
+            return (synth(400, "No xkey-purge or xkey-softpurge header"));
         }
-        # A hard purge: a withdrawn story must not be answered even as stale.
-        set req.http.purged = xkey.purge(req.http.xkey-purge);
-        return (synth(200, "Purged " + req.http.purged));
+        # xkey-purge: the changed objects' own keys, gone for good (a withdrawn story is not answered even
+        # stale). xkey-softpurge: the lists they joined, expired but kept for a stale answer.
+        set req.http.purged = "0";
+        set req.http.softpurged = "0";
+        if (req.http.xkey-purge) {
+            set req.http.purged = xkey.purge(req.http.xkey-purge);
+        }
+        if (req.http.xkey-softpurge) {
+            set req.http.softpurged = xkey.softpurge(req.http.xkey-softpurge);
+        }
+        return (synth(200, "Purged " + req.http.purged + ", expired " + req.http.softpurged));
     }
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
@@ -74,9 +82,10 @@ sub vcl_hash {
 }
 
 sub vcl_backend_response {
-    if (beresp.status >= 500) {
-        # Neither kept nor remembered as uncacheable: the copy kept so far stays, for the stale answer
-        # (the client's request restarts in vcl_synth and takes it).
+    if (beresp.status >= 500 && !bereq.uncacheable) {
+        # A page that could be kept: neither kept nor remembered as uncacheable, so the copy kept so far
+        # stays for the stale answer (the client's request restarts in vcl_synth and takes it). Staff and
+        # POSTs (passed) get the app's own error page, which tells them to try again.
         return (abandon);
     }
     if (!beresp.http.CDN-Cache-Control || beresp.http.Set-Cookie || beresp.http.Cache-Control ~ "private|no-store") {

@@ -61,11 +61,12 @@ EDGE_PURGE_LONGEST_WAIT = 30
     queue=edge.PURGE_QUEUE,
     retry=EdgePurgeRetry(max_attempts=3000, retry_exceptions={EdgeUnavailable}),
 )
-def purge_edge(keys, again=True):
-    """Purge the surrogate keys at every edge (newsroom/edge.py), and once more a moment later.
+def purge_edge(keys, lists=(), again=True):
+    """Purge `keys` for good and `lists` softly at every edge (newsroom/edge.py), and once more a moment later.
 
     The second removes what a request rendering during the first stored with what it had read before the change.
     """
-    edge.purge(keys)
+    edge.purge(keys, lists)
     if again:
-        purge_edge.configure(schedule_in={"seconds": edge.PURGE_AGAIN_AFTER_SECONDS}).defer(keys=keys, again=False)
+        again_later = purge_edge.configure(schedule_in={"seconds": edge.PURGE_AGAIN_AFTER_SECONDS})
+        again_later.defer(keys=keys, lists=lists, again=False)

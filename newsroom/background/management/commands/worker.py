@@ -1,7 +1,7 @@
 """Run the task worker: refresh the weather once, then work the queue until stopped (SIGINT or SIGTERM).
 
 procrastinate's worker stops when its database connection breaks (PostgreSQL restarted, a network blip);
-this command then starts it again, every second until the database answers, so that e-mail and edge purges
+this command then starts it again, five times a second until the database answers, so that e-mail and edge purges
 resume by themselves on every server, whatever supervises the process.
 """
 
@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 # Deferred each time a worker starts, before its first periodic run: the header has a temperature at once.
 STARTUP_TASKS = [refresh_weather]
-RESTART_AFTER_SECONDS = 1
+RESTART_AFTER_SECONDS = 0.2
 UNREACHABLE = (OperationalError, psycopg.OperationalError, ConnectorException)
 
 
@@ -55,11 +55,11 @@ class Command(BaseCommand):
                 defer_startup_tasks()
                 call_command("procrastinate", "worker", *worker_options)
             except UNREACHABLE as error:
-                logger.warning("The queue's database does not answer (%s); the worker starts again in a second", error)
+                logger.warning("The queue's database does not answer (%s); the worker starts again in a moment", error)
             else:
                 if not lost.seen:
                     return  # stopped by SIGINT or SIGTERM
-                logger.warning("The worker lost its database connection; it starts again in a second")
+                logger.warning("The worker lost its database connection; it starts again in a moment")
             connections.close_all()  # Django's own connection broke too: the next try opens a new one
             time.sleep(RESTART_AFTER_SECONDS)
 
