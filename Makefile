@@ -14,7 +14,7 @@ PROD_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} NEWSROOM_SERVE_MEDIA=
 	NEWSROOM_REQUIRE_2FA=$${NEWSROOM_REQUIRE_2FA:-0} \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}"
 
-.PHONY: install run serve worker dev test lint format setup secret messages clean bench bench-peer backup cluster
+.PHONY: install run serve worker dev test lint format setup secret messages clean bench bench-peer backup cluster soak
 
 install: $(INSTALLED)
 
@@ -100,6 +100,11 @@ bench-peer: install messages
 # PostgreSQL and Redis (Debian's postgresql, redis-server, nginx, varnish and varnish-modules). Ctrl+C stops all.
 cluster: install messages
 	$(PY) -m bench.cluster
+
+# The cluster under readers and editors for DURATION seconds (600) while PostgreSQL, Redis, a gunicorn worker and
+# an app server fail in turn; the report goes to var/soak-results/ and docs/reliability.md.
+soak: install messages
+	$(PY) -m bench.soak $(if $(DURATION),--duration $(DURATION))
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
