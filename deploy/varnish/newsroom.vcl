@@ -128,4 +128,13 @@ sub vcl_synth {
         set req.http.stale-if-error = "1";
         return (restart);
     }
+    if (resp.status == 503) {
+        # No page and no copy of it: say so in the site's language rather than in Varnish's.
+        set resp.http.Content-Type = "text/html; charset=utf-8";
+        set resp.http.Cache-Control = "no-store";
+        set resp.http.Retry-After = "60";
+        synthetic({"<!DOCTYPE html><html lang="ru"><meta charset="utf-8"><title>Сайт недоступен</title>"}
+            + {"<h1>Сайт ненадолго недоступен</h1><p>Попробуйте обновить страницу через минуту.</p></html>"});
+        return (deliver);
+    }
 }

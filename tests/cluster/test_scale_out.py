@@ -210,6 +210,21 @@ def test_a_list_a_new_story_joined_is_answered_stale_while_postgresql_is_down(cl
         cluster.start_postgres()
 
 
+def test_with_no_app_server_up_editors_and_readers_get_a_try_again_page(cluster):
+    moderator = moderator_on(cluster, 0).on(cluster.edge_url)
+    token = moderator.csrf_token("/admin/articles/article/add/")
+    for index in (0, 1):
+        cluster.stop_app_server(index)
+    try:
+        save = moderator.post_form("/admin/articles/article/add/", {"csrfmiddlewaretoken": token, "title": "Т"})
+        assert save.status == 503 and "попробуйте ещё раз через минуту" in save.text
+        never_kept = Browser(cluster.edge_url).get(f"/search/?q={quote('никогда')}")
+        assert never_kept.status == 503 and "Попробуйте обновить страницу через минуту" in never_kept.text
+    finally:
+        for index in (0, 1):
+            cluster.start_app_server(index)
+
+
 def test_a_purge_is_retried_until_the_edge_confirms(cluster):
     pk, url = new_story(cluster, "Пока кэш недоступен")
     cluster.others["varnish"].stop()
