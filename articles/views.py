@@ -53,17 +53,22 @@ def home(request):
     latest = with_places(articles.newest_first()[: HOME_LATEST + 1])
     main_story = next((a for a in latest if a.is_featured), latest[0] if latest else None)
     latest = [a for a in latest if a != main_story][:HOME_LATEST]
-    edge.shows(edge.ALL_STORIES)
     most_read = with_places(
         articles.filter(publish_at__gte=timezone.now() - timedelta(days=MOST_READ_DAYS)).order_by("-views_count")[:5]
     )
+    blocks = region_blocks(request, articles)
+    edge.shows(edge.ALL_STORIES)
+    # Listed too: a withdrawal purges the lists showing the story for good, the rest of "articles" softly.
+    edge.shows_listed(*latest, *most_read, *(story for _, stories in blocks for story in stories))
+    if main_story:
+        edge.shows_listed(main_story)
     return render(
         request,
         "articles/home.html",
         {
             "main_story": main_story,
             "latest": latest,
-            "region_blocks": region_blocks(request, articles),
+            "region_blocks": blocks,
             "most_read": most_read,
         },
     )
@@ -111,6 +116,7 @@ def article_list(request):
     page = paginate(request, Article.objects.public().for_listing().newest_first())
     page.object_list = with_places(page.object_list)
     edge.shows(edge.ALL_STORIES)
+    edge.shows_listed(*page.object_list)
     return render(request, "articles/article_list.html", {"page": page, "heading": _("Новости")})
 
 
@@ -269,6 +275,7 @@ def search_page(request):
             for article in page:
                 article.highlighted = snippets[article.pk]
         context["page"] = page
+        edge.shows_listed(*page.object_list)
     return render(request, "articles/search.html", context)
 
 

@@ -59,8 +59,9 @@ def test_a_story_page_names_the_story_its_topics_and_the_stories_it_shows(client
 def test_lists_name_what_they_list(client):
     region = Region.objects.get(slug="severo-kazakhstanskaya-oblast")
     story = ArticleFactory(published=True, region=region, tags=["паводок"])
-    assert keys_of(client.get("/news/")) == {"articles", "nav"}
     listed = f"listed-article-{story.pk}"
+    assert keys_of(client.get("/news/")) == {"articles", listed, "nav"}
+    assert listed in keys_of(client.get("/"))
     assert keys_of(client.get(region.get_absolute_url())) == {f"region-{region.pk}", listed, "nav"}
     tag = story.tags.get()
     assert keys_of(client.get(f"/tags/{tag.slug}/")) == {f"tag-{tag.pk}", listed, "nav"}
