@@ -31,7 +31,10 @@ acl purgers {
 
 sub vcl_recv {
     if (req.method == "PURGE") {
-        if (client.ip !~ purgers) {
+        # Only from the task workers themselves: a reader's PURGE passed on by the TLS site comes from
+        # 127.0.0.1 too, but nginx sets X-Forwarded-For to the reader's address and Varnish appends the
+        # proxy's, so it names two hops; a worker's names only itself.
+        if (client.ip !~ purgers || req.http.X-Forwarded-For ~ ",") {
             return (synth(403, "Forbidden"));
         }
         if (!req.http.xkey-purge && !req.http.xkey-softpurge) {

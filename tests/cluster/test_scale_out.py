@@ -148,6 +148,16 @@ def test_a_correction_reaches_the_edge_within_a_second(cluster):
     assert until(lambda: "Исправленный заголовок" in reader.get("/news/").text, 1.0) is not None
 
 
+def test_only_the_task_workers_may_purge_the_edge(cluster):
+    reader = Browser(cluster.edge_url)
+    reader.get("/news/")
+    assert reader.get("/news/").headers["X-Edge-Cache"] == "hit"
+    # What a reader's PURGE looks like after the TLS site (deploy/nginx/newsroom.conf) passed it on from loopback.
+    refused = reader.request("PURGE", "/", headers={"xkey-purge": "nav articles", "X-Forwarded-For": "203.0.113.9"})
+    assert refused.status == 403
+    assert reader.get("/news/").headers["X-Edge-Cache"] == "hit"
+
+
 def test_staff_previews_and_shared_drafts_are_never_kept_at_the_edge(cluster):
     pk, url = new_story(cluster, "Черновик со ссылкой")
     moderator = moderator_on(cluster, 0).on(cluster.edge_url)
