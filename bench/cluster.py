@@ -89,10 +89,11 @@ class Process:
 
     def check_running(self):
         if not self.running():
-            tail = self.log_path.read_text(errors="replace")[-3000:]
-            raise RuntimeError(
-                f"{self.name} exited ({self.popen.returncode if self.popen else 'never started'}):\n{tail}"
-            )
+            state = self.popen.returncode if self.popen else "never started"
+            raise RuntimeError(f"{self.name} exited ({state}):\n{self.log_tail()}")
+
+    def log_tail(self):
+        return self.log_path.read_text(errors="replace")[-3000:]
 
     def stop(self, seconds=30):
         if self.running():

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
+from bench.admin import DEFAULT_ADMIN_PASSWORD, login
 from bench.cluster import ROOT, Cluster
 from bench.lines import CORES, load, say
 from bench.server import get
@@ -35,11 +36,10 @@ PUBLICATIONS = 10
 class Admin:
     """A moderator in the admin of one app server (its session cookie), acting through the workflow's buttons."""
 
-    def __init__(self, port, username="bench-admin", password="bench-admin-password"):  # noqa: S107 (throwaway)
-        self.port, self.cookies = port, {}
-        token = self.token("/admin/login/")
-        self.post("/admin/login/", {"csrfmiddlewaretoken": token, "username": username, "password": password})
-        assert "sessionid" in self.cookies, "the generated superuser could not log in"
+    def __init__(self, port):
+        self.port = port
+        cookie = login(port, "bench-admin", DEFAULT_ADMIN_PASSWORD)  # generate_bench_content's superuser
+        self.cookies = dict(pair.split("=", 1) for pair in cookie.split("; "))
 
     def request(self, path, method="GET", fields=None):
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}

@@ -122,16 +122,16 @@ def connect_invalidation():
 
 def public_content_changed(sender, instance, **kwargs):
     bump_generation()
-    edge.changed(instance)
+    edge.changed([instance])
 
 
 def public_content_deleted(sender, instance, **kwargs):
     bump_generation()
-    edge.changed(instance, gone=True)
+    edge.changed([instance], gone=True)
 
 
-def public_link_changed(sender, instance, action, model, pk_set, **kwargs):
+def public_link_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
         bump_generation()
-        # From the other side (tag.article_set.add(…)) the stories are in pk_set.
-        edge.changed(instance, also=[edge.key(model._meta.model_name, pk) for pk in pk_set or ()])
+        # From the other side (tag.article_set.add(…)) the stories that changed are in pk_set.
+        edge.changed(model.objects.filter(pk__in=pk_set) if reverse and pk_set else [instance])

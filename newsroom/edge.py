@@ -1,18 +1,18 @@
 """The edge cache in front of the app servers (Varnish with xkey, a CDN): what a page shows, and purging it.
 
 A public page names what it shows in its `xkey` header, one surrogate key per object or list: `article-12`
-(the story, and every page showing it: lists, related stories, a translation's language link), `region-3`,
-`section-2`, `tag-40`, `city-7`, `party-1` (the pages about one topic, and the stories that show it),
-`articles` (every list of all the stories: home, /news/, search, feeds, sitemaps), `parties` (the party
-registry) and `nav` (the header every HTML page carries); a page listing a story (a card, a related story,
-a translation's link) carries `listed-article-12`. Views add keys with `shows()` and `shows_listed()` while they render;
-the page cache middleware writes the header (newsroom/page_cache.py), so a page served from the cache keeps it.
+(the story's own page), `listed-article-12` (a page listing it: a card, a related story, a translation's
+link), `region-3`, `section-2`, `tag-40`, `city-7`, `party-1` (the pages about one topic, and the stories
+that show it), `articles` (every list of all the stories: home, /news/, search, feeds, sitemaps), `parties`
+(the party registry) and `nav` (the header every HTML page carries). Views add keys with `shows()` and
+`shows_listed()` while they render; the page cache middleware writes the header (newsroom/page_cache.py), so
+a page served from the cache keeps it.
 
 When something public changes (the models each app declares in `public_models` and `public_links`, the same
-list that moves the content generation, newsroom/caching.py), the keys of the object and of the lists it
-now appears on (its model's `edge_lists()`) are purged at the edge when the transaction commits, through
-the task queue, retried until every edge confirms (newsroom/background/tasks.py). A page that showed the
-object carries its key, so the lists it has just left are purged too. README «Edge cache» has the whole design.
+list that moves the content generation, newsroom/caching.py), its keys and those of the lists it now appears
+on (its model's `edge_lists()`) are purged at the edge after the commit, as purge_keys() says, through the
+task queue, retried until every edge confirms (newsroom/background/tasks.py). README «Caching and freshness»
+has the whole design, «Scaling out» the topology.
 """
 
 import contextlib
@@ -125,42 +125,47 @@ def purge_keys(instance, gone=False, public=None):
     return own, lists | listed
 
 
-def changed(instance, also=(), gone=False):
-    """Purge `instance`'s keys at the edge once the change is committed (a rolled-back change purges nothing).
+def changed(instances, gone=False):
+    """Purge the keys of `instances` (a list, or a queryset read only when there is an edge to purge) at the
+    edge once the change is committed (a rolled-back change purges nothing).
 
-    Its own key (and those in `also`) is purged for good: a withdrawn or corrected story's page is not
-    answered again, even stale. The lists are purged as purge_keys() says: softly while the story stays public
-    (the edge fetches them again at the next request and may answer the copy it had meanwhile, and while the
-    origin fails: stale-if-error), for good once it is not.
-    One purge job per transaction, whatever it saved. An object that goes public later by itself (a story
-    scheduled for a time to come) is purged again at that time.
+    The keys are worked out once per object after the commit (purge_keys()), from what it then is: a story
+    saved and relinked in one transaction is purged once, with its final tags. One purge job per
+    transaction, whatever it saved; a story scheduled for a time to come is purged again at that time.
     """
     if not settings.NEWSROOM_EDGE_PURGE_URLS:
         return
-    own, lists = purge_keys(instance, gone)
-    own |= {k for k in also if k}
-    goes_public_at = getattr(instance, "goes_public_at", lambda: None)()
-    if goes_public_at is not None and goes_public_at > timezone.now():
-        queue_purge(*purge_keys(instance, public=True), at=goes_public_at)
     pending = _pending.get()
     if pending is None:
-        pending = {"keys": set(), "lists": set()}
+        pending = {"objects": {}, "gone": set()}
         _pending.set(pending)
-    pending["keys"].update(own)
-    pending["lists"].update(lists)
+    for instance in instances:
+        if gone:  # worked out now: after the delete it has no primary key
+            pending["gone"] |= purge_keys(instance, gone=True)[0]
+        else:
+            pending["objects"][(instance._meta.label, instance.pk)] = instance
     # Every change registers a flush: the first to run after the commit sends all that is pending, the others
-    # find nothing. Keys of a rolled-back change go with the next commit's purge: one purge too many, never one
-    # too few.
+    # find nothing. Objects of a rolled-back change go with the next commit's purge: one purge too many, never
+    # one too few.
     transaction.on_commit(flush_purges)
 
 
 def flush_purges():
     pending = _pending.get()
-    if pending and (pending["keys"] or pending["lists"]):
-        keys, lists = set(pending["keys"]), set(pending["lists"])
-        pending["keys"].clear()
-        pending["lists"].clear()
-        queue_purge(keys, lists)
+    if not pending or not (pending["objects"] or pending["gone"]):
+        return
+    keys, lists = set(pending["gone"]), set()
+    instances = [instance for instance in pending["objects"].values() if instance.pk is not None]
+    pending["objects"].clear()
+    pending["gone"].clear()
+    for instance in instances:
+        own, its_lists = purge_keys(instance)
+        keys |= own
+        lists |= its_lists
+        goes_public_at = getattr(instance, "goes_public_at", lambda: None)()
+        if goes_public_at is not None and goes_public_at > timezone.now():
+            queue_purge(*purge_keys(instance, public=True), at=goes_public_at)
+    queue_purge(keys, lists)
 
 
 def queue_purge(keys, lists, at=None):

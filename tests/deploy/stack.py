@@ -7,14 +7,13 @@ certificate): every replaced value must still be in the file, so the test cannot
 import os
 import re
 import secrets
-import signal
 import ssl
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.cluster import nginx_main_config
+from bench.cluster import Process, nginx_main_config
 from tests.processes import database_environment, free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -76,34 +75,6 @@ def collect_static(static_root: Path):
     )  # fmt: skip
 
 
-class Process:
-    """A server in its own process group, its output in a log file; stopping it stops its children too."""
-
-    def __init__(self, command, log_path: Path, **options):
-        self.log_path = log_path
-        self.log = open(log_path, "wb")  # noqa: SIM115 (closed in stop())
-        self.popen = subprocess.Popen(
-            command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, **options
-        )
-
-    def check_running(self):
-        if self.popen.poll() is not None:
-            raise RuntimeError(f"{self.log_path.stem} exited with {self.popen.returncode}:\n{self.log_tail()}")
-
-    def log_tail(self):
-        return self.log_path.read_text(errors="replace")[-3000:]
-
-    def stop(self):
-        if self.popen.poll() is None:
-            os.killpg(self.popen.pid, signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait(timeout=10)
-        self.log.close()
-
-
 class Stack:
     """gunicorn (deploy/gunicorn.conf.py) and nginx (the rendered site) on free loopback ports."""
 
@@ -136,7 +107,9 @@ class Stack:
     def start(self):
         gunicorn = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
                     "--bind", f"127.0.0.1:{self.app_port}"]  # fmt: skip
-        self.processes.append(Process(gunicorn, self.directory / "gunicorn.log", cwd=ROOT, env=self.app_environment()))
+        self.processes.append(
+            Process("gunicorn", gunicorn, self.directory / "gunicorn.log", cwd=ROOT, env=self.app_environment()).start()
+        )
         site = self.directory / "newsroom.conf"
         site.write_text(
             render_site(app_port=self.app_port, http_port=self.http_port, https_port=self.https_port,
@@ -150,7 +123,7 @@ class Stack:
                                 capture_output=True, text=True, timeout=30)  # fmt: skip
         assert tested.returncode == 0, tested.stderr
         nginx = [NGINX, "-p", self.directory, "-c", config, "-e", self.directory / "error.log"]
-        self.processes.append(Process(nginx, self.directory / "nginx.log"))
+        self.processes.append(Process("nginx", nginx, self.directory / "nginx.log").start())
         self.wait_until_ready()
 
     def wait_until_ready(self):
