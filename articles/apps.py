@@ -13,7 +13,9 @@ class ArticlesConfig(AppConfig):
     public_links = ["Article.tags", "Article.cities", "Article.party_organisations", "Article.party_projects"]
 
     def ready(self):
-        from articles import signals  # noqa: F401  (connects the search column's receiver)
+        from articles import signals
+
+        signals.connect_story_parts()
 
         # S3 storage labels an object by its name; Python 3.11 knows .webp only from a system mime.types.
         mimetypes.add_type("image/webp", ".webp")

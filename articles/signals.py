@@ -1,8 +1,11 @@
-"""Keep the search column exact when a story's tags change without a save of the story."""
+"""Keep the search column exact when a story's tags change without a save of the story, and its stored page part
+current when it or a neighbour changes."""
 
-from django.db.models.signals import m2m_changed
+from django.apps import apps
+from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
+from articles import story_parts
 from articles.models import Article, ArticleTag
 
 
@@ -10,3 +13,25 @@ from articles.models import Article, ArticleTag
 def refresh_after_tag_change(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Article):
         instance.refresh_search_vector()
+
+
+def render_parts_showing(sender, instance, **kwargs):
+    story_parts.changed(instance)
+
+
+def render_parts_after_relinking(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    # From the other side (tag.article_set.add(…)) the stories that changed are in pk_set.
+    for story in model.objects.filter(pk__in=pk_set or ()) if reverse else [instance]:
+        if story is not None:
+            story_parts.changed(story)
+
+
+def connect_story_parts():
+    """Render the stored page parts (articles/story_parts.py) again after a story or a neighbour they show changed."""
+    for label in ["articles.Article", *story_parts.NEIGHBOURS]:
+        post_save.connect(render_parts_showing, sender=apps.get_model(label), dispatch_uid=f"story-parts-{label}")
+    for field in ("tags", "party_organisations", "party_projects"):
+        through = Article._meta.get_field(field).remote_field.through
+        m2m_changed.connect(render_parts_after_relinking, sender=through, dispatch_uid=f"story-parts-{field}")

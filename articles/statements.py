@@ -37,17 +37,25 @@ class Statement:
 
 
 STORY = Statement(
-    lambda: Article.objects.published(NOW).defer("search_vector").with_link_summary(NOW).filter(slug=SLUG).order_by()
+    lambda: (
+        Article.objects.published(NOW)
+        .defer("search_vector")
+        .with_link_summary(NOW)
+        .with_stored_part()
+        .filter(slug=SLUG)
+        .order_by()
+    )
 )
 
 
-# The story's columns in the model's order (the search column left out), then with_link_summary()'s three.
+# The story's columns in the model's order (the search column left out), then with_link_summary()'s three and
+# with_stored_part()'s three.
 STORY_FIELDS = [field.attname for field in Article._meta.concrete_fields if field.name != "search_vector"]
-SUMMARY = ("tag_ids", "has_translations", "has_party_links")
+SUMMARY = ("tag_ids", "has_translations", "has_party_links", "part_fingerprint", "part_head", "part_body")
 
 
 def published_story(slug, now=None):
-    """The story readers may see at `slug` (with tag_ids, has_translations, has_party_links), or None."""
+    """The story readers may see at `slug` (with its link summary and stored part, as SUMMARY names them), or None."""
     with connection.cursor() as cursor:
         cursor.execute(*STORY.sql({SLUG: slug, NOW: now or timezone.now()}))
         row = cursor.fetchone()

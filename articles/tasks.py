@@ -7,13 +7,14 @@ workflow event's id, so neither the queue's tables nor the worker's log lines ca
 
 import logging
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 from procrastinate import RetryDecision, RetryStrategy
 from procrastinate.contrib.django import app
 
-from articles import notifications
+from articles import notifications, story_parts
 from articles.counters import COUNT_ONCE_PER
 from articles.models import CounterMark, WorkflowEvent
 
@@ -60,3 +61,10 @@ def remove_expired_counter_marks(timestamp):
     deleted, _ = CounterMark.objects.expired(timezone.now(), COUNT_ONCE_PER).delete()
     logger.info("Expired counter marks removed: %s", deleted)
     return deleted
+
+
+@app.task(name=story_parts.RENDER_TASK, queue="pages")
+def render_story_parts(model, pk):
+    """Render and store the page parts of the stories that show one object (a story or a neighbour) as it is now."""
+    instance = apps.get_model(model).objects.filter(pk=pk).first()
+    return story_parts.store(story_parts.stories_showing(instance)) if instance is not None else 0

@@ -1,22 +1,20 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from articles import counters, statements
 from articles import search as full_text
+from articles import statements
 from articles.models import Article, ArticleTag, Section
+from articles.story_parts import linked_content, part_for, personalised, published_story, render_part
 from newsroom import edge
-from newsroom.absolute import build_absolute
 from newsroom.caching import kept, kept_each
 from newsroom.navigation import header_context, with_places
 from newsroom.pagination import BoundedPaginator, CountedPaginator, paginate
@@ -144,78 +142,23 @@ def article_detail(request, slug):
     return render(request, "articles/article_detail.html", context)
 
 
-def published_story(slug):
-    """The published story at `slug` with its author and links: one query, and one per kind of link it has."""
-    article = statements.published_story(slug)
-    if article is None:
-        return None
-    author = kept_each("author", [(article.author_id,)], read_authors)[(article.author_id,)]
-    if author is not None:
-        article.author = author
-    return {"article": article, **linked_content(article)}
-
-
-def read_authors(missing):
-    """Authors by id with what a byline shows (kept per content generation: a desk has a few dozen)."""
-    users = get_user_model().objects.filter(pk__in=[pk for (pk,) in missing])
-    authors = {(user.pk,): user for user in users.only("first_name", "last_name", "username")}
-    return {parts: authors.get(parts) for parts in missing}
-
-
 def article_context(request, article, *, is_preview=False, links=None):
-    """What the public article template needs, for readers and for previews alike (`links` as linked_content)."""
+    """What the public article template needs, for readers and for previews alike (`links` as linked_content).
+
+    A reader gets the story's stored part when it is current (articles/story_parts.py); a preview renders its own.
+    """
     links = linked_content(article) if links is None else links
     related = related_articles(article, [tag.pk for tag in links["tags"]])
-    article_url = article.get_absolute_url()
+    part = render_part(article, links, is_preview=True) if is_preview else part_for(article, links)
     return {
         "article": article,
-        "article_url": article_url,
-        "canonical_url": build_absolute(request, article_url),
-        "crumbs": [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}],
+        "part": personalised(part, request, article),
         "related": related,
         # The block is the same for every story with the same related stories (often a region's newest).
         "related_stories": "-".join(str(story.pk) for story in related),
         **links,
-        "counter_token": counters.page_token(article.pk),
         "is_preview": is_preview,
     }
-
-
-def linked_content(article):
-    """The story's tags, its live translations and its party organisations and projects.
-
-    A story read with_link_summary() says which of them it has (most have tags and nothing else): only those
-    are asked for, and its tags are shared with other stories, kept per content generation.
-    """
-    summary = getattr(article, "tag_ids", None) is not None
-    tag_ids = article.tag_ids if summary else list(article.tags.values_list("pk", flat=True))
-    tags = kept_each("tag", [(pk,) for pk in tag_ids], read_tags)
-    links = {
-        "tags": sorted((tags[(pk,)] for pk in tag_ids), key=lambda tag: tag.name),
-        "translations": [],
-        "party_organisations": [],
-        "party_projects": [],
-    }
-    if not summary or article.has_translations:
-        # Both directions in one query: the original this story translates, then its own translations.
-        either_way = Q(translation_of=article.pk) | Q(pk=article.translation_of_id)
-        translations = Article.objects.published().filter(either_way).exclude(pk=article.pk)
-        links["translations"] = sorted(
-            translations.defer("body", "search_vector"),
-            key=lambda translation: (translation.pk != article.translation_of_id, translation.pk),
-        )
-    if not summary or article.has_party_links:
-        links["party_organisations"] = list(article.party_organisations.select_related("party"))
-        links["party_projects"] = list(article.party_projects.select_related("party"))
-    return links
-
-
-def read_tags(missing):
-    """Tags by id, each with its page's `url` in the current language (kept with them: reversing is not free)."""
-    tags = {(tag.pk,): tag for tag in Tag.objects.filter(pk__in=[pk for (pk,) in missing])}
-    for tag in tags.values():
-        tag.url = reverse("articles:tag", args=[tag.slug])
-    return tags
 
 
 def related_articles(article, tag_ids, limit=RELATED_LIMIT):

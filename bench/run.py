@@ -8,6 +8,7 @@
     python -m bench.run --report-only        # rewrite docs/benchmarks.md from var/bench-results/
 
 For each database: migrate, generate the content (manage.py generate_bench_content, skipped when it is there),
+render the stories' stale page parts (manage.py render_story_parts),
 count the SQL of every page with the test client (bench.probe), then serve the site production-like with gunicorn
 (one sync worker per core, bench.floor_wsgi) on a free loopback port and load every page with wrk (bench/rotate.lua)
 or, without wrk, bench.loadgen: once with the page cache off and once on (bench.lines). The cold article line
@@ -98,6 +99,9 @@ class Dataset:
         output, seconds = manage(env, "generate_bench_content", "--articles", str(self.articles))
         self.generation = {"seconds": round(seconds, 1), "output": output.splitlines()[-1] if output else ""}
         say(f"   {self.generation['output']}")
+        # What a deploy does after migrating: the stories' stored page parts match the code being measured.
+        output, seconds = manage(env, "render_story_parts")
+        say(f"   {output.splitlines()[-1] if output else ''} ({seconds:.0f} s)")
         probe_file = self.var_dir / "probe.json"
         completed = subprocess.run(
             [PYTHON, "-m", "bench.probe", "--out", probe_file, "--article-page", self.var_dir / "article-page.html"],

@@ -10,6 +10,7 @@ from articles.models.taggings import ArticleTag, ArticleTagQuerySet
 from articles.models.history import ArticleRevision, WorkflowEvent
 from articles.models.preview_links import PreviewLink, PreviewLinkQuerySet
 from articles.models.counter_marks import CounterMark, CounterMarkQuerySet
+from articles.models.story_parts import StoryPart
 # isort: on
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "PreviewLink",
     "PreviewLinkQuerySet",
     "Section",
+    "StoryPart",
     "WorkflowEvent",
     "published_now",
 ]

@@ -35,8 +35,12 @@ def language_url(context, code):
 
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path):
-    """`path` as an absolute link, on NEWSROOM_SITE_URL when it is set."""
-    return build_absolute(context["request"], path)
+    """`path` as an absolute link: on the context's `site_origin` when it names one (a story's stored part,
+    articles/story_parts.py), else on NEWSROOM_SITE_URL or the request's host."""
+    origin = context.get("site_origin")
+    if origin and not path.startswith(("http://", "https://")):
+        return origin + path
+    return build_absolute(context.get("request"), path)
 
 
 @register.simple_tag(takes_context=True)
@@ -51,8 +55,8 @@ def page_meta(context, title=None, description=None, canonical=None, *, story=No
     """
     title = context.get("title", "") if title is None else title
     description = Truncator(context.get("description", "") if description is None else description or "").chars(200)
-    request = context["request"]
     if canonical is None:
+        request = context["request"]
         canonical = build_absolute(request, request.path)
     page = context.get("page")
     lines = [format_html('<meta name="description" content="{}">', description)]
@@ -112,7 +116,6 @@ def meta_property(name, content):
 @register.simple_tag(takes_context=True)
 def article_json_ld(context, article, tags, url):
     """A JSON-LD NewsArticle block for search engines; `url` is the story's absolute address."""
-    request = context["request"]
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -127,15 +130,15 @@ def article_json_ld(context, article, tags, url):
         "publisher": {
             "@type": "NewsMediaOrganization",
             "name": settings.NEWSROOM_SITE_NAME,
-            "url": build_absolute(request, "/"),
-            "logo": {"@type": "ImageObject", "url": build_absolute(request, static("img/logo.png"))},
+            "url": absolute_url(context, "/"),
+            "logo": {"@type": "ImageObject", "url": absolute_url(context, static("img/logo.png"))},
         },
         "keywords": [tag.name for tag in tags],
     }
     if article.section:
         data["articleSection"] = article.section.name
     if article.cover_image:
-        data["image"] = [build_absolute(request, article.cover_open_graph.url)]
+        data["image"] = [absolute_url(context, article.cover_open_graph.url)]
     payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
 
