@@ -73,7 +73,7 @@ class ArticleAdmin(ArticleChangePageMixin, admin.ModelAdmin):
         return queryset.filter(search_vector=query), False
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), *workflow.readonly_fields(request.user)]
+        return [*super().get_readonly_fields(request, obj), *workflow.readonly_fields(request.user, obj)]
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)

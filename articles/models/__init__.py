@@ -10,6 +10,7 @@ from articles.models.taggings import ArticleTag, ArticleTagQuerySet
 from articles.models.history import ArticleRevision, WorkflowEvent
 from articles.models.preview_links import PreviewLink, PreviewLinkQuerySet
 from articles.models.counter_marks import CounterMark, CounterMarkQuerySet
+from articles.models.desk import Desk, DeskMap, DeskRegion
 # isort: on
 
 __all__ = [
@@ -20,6 +21,9 @@ __all__ = [
     "ArticleTagQuerySet",
     "CounterMark",
     "CounterMarkQuerySet",
+    "Desk",
+    "DeskMap",
+    "DeskRegion",
     "PreviewLink",
     "PreviewLinkQuerySet",
     "Section",
