@@ -100,6 +100,11 @@ def readonly_fields(user, article=None) -> tuple:
     return () if MODERATOR in roles(user, article) else MODERATOR_FIELDS
 
 
+def can_see_plan(user) -> bool:
+    """The plan of scheduled and in-review stories is for those who decide on them: it names others' drafts."""
+    return user.is_active and user.is_staff and is_moderator(user)
+
+
 def can_share(user, article) -> bool:
     """Who may give out a «Поделиться черновиком» link: whoever views the story, while it is unpublished."""
     return can_view(user, article) and article.status in SHAREABLE_STATES

@@ -2,6 +2,7 @@
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from articles.models.choices import ArticleStatus
@@ -44,6 +45,16 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self, now=None):
         """Articles approved for a time still to come: published, with a publication time not yet reached."""
         return self.filter(status=ArticleStatus.PUBLISHED, publish_at__gt=now or timezone.now())
+
+    def planned(self, start, end, now=None):
+        """Stories due between `start` and `end`: scheduled ones at their time, those in review at the time the
+        author proposed, else when they were sent (the plan)."""
+        planned_at = models.Case(
+            models.When(status=ArticleStatus.PUBLISHED, then=models.F("publish_at")),
+            default=Coalesce("proposed_publish_at", "submitted_at"),
+        )
+        pending = self.scheduled(now) | self.awaiting_review()
+        return pending.annotate(planned_at=planned_at).filter(planned_at__gte=start, planned_at__lt=end)
 
     def awaiting_review(self):
         """Articles sent to review and not yet decided: the moderators' queue (the admin index, /metrics)."""

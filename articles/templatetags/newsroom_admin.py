@@ -15,6 +15,13 @@ def review_queue_count(context):
     return Article.objects.awaiting_review().on_desk_of(user).count()
 
 
+@register.simple_tag(takes_context=True)
+def sees_plan(context):
+    """Whether the signed-in person may open the plan (articles.workflow.can_see_plan)."""
+    request = context.get("request")
+    return request is not None and workflow.can_see_plan(request.user)
+
+
 @register.filter
 def minutes(duration):
     """Whole minutes of a timedelta (for the login lock-out page)."""
