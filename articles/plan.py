@@ -52,7 +52,6 @@ def week_plan(user, monday: date, today: date, now=None) -> list[Row]:
     articles = (
         Article.objects.planned(start, end, now)
         .on_desks(desk_map, desk_ids)
-        .select_related("region", "author")
         .defer("body", "search_vector")
         .order_by("planned_at", "id")
     )

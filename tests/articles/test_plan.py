@@ -4,6 +4,8 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -143,3 +145,17 @@ def test_journalists_cannot_open_the_plan_and_see_no_link_to_it(client, journali
 def test_plan_and_desk_words_have_kazakh_translations(text):
     with translation.override("kk"):
         assert gettext(text) != text
+
+
+def test_plan_query_count_does_not_grow_with_stories(moderator_client):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            get_page(moderator_client, PLAN)
+        return len(captured)
+
+    scheduled("Первый материал недели", at(10, 9))
+    few = queries()
+    for hour in range(10, 20):
+        scheduled(f"Материал на {hour} часов", at(11, hour), in_north_kazakhstan=True)
+        in_review(f"Материал на модерации {hour}", submitted=at(8, hour))
+    assert queries() == few
