@@ -57,6 +57,14 @@ class ArticleAdminForm(forms.ModelForm):
             return images.clean_upload(photo)
         return photo
 
+    def clean_region(self):
+        region = self.cleaned_data.get("region")
+        if self.instance.pk:
+            refusal = workflow.move_refusal(self.user, self.instance, region)
+            if refusal:
+                raise ValidationError(refusal)
+        return region
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and not self.errors:

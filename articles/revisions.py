@@ -87,7 +87,7 @@ def changed_fields(before: dict, after: dict) -> list[str]:
 
 def restore(article, revision, by) -> ArticleRevision:
     """Put the fields of `revision` back as a new revision; the workflow state and what `by` may not change stay."""
-    kept = workflow.readonly_fields(by)
+    kept = workflow.readonly_fields(by, article)
     data = {name: value for name, value in revision.data.items() if name not in kept}
     put_back(article, data)
     article.save()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from articles.models import Article, PreviewLink, WorkflowEvent
+from articles.models import Article, DeskMap, PreviewLink, WorkflowEvent
 from articles.roles import is_moderator
 from articles.tasks import queue_workflow_mail
 
@@ -68,11 +68,11 @@ class WorkflowError(Exception):
 
 
 def roles(user, article) -> set:
-    """The roles `user` holds towards `article`."""
+    """The roles `user` holds towards `article`: a moderator is one only for the stories of their desks."""
     result = set()
     if not user.is_active or not user.is_staff:
         return result
-    if is_moderator(user):
+    if is_moderator(user) and DeskMap.of(user).holds(user, article):
         result.add(MODERATOR)
     if article.author_id == user.pk and user.has_perm("articles.change_article"):
         result.add(AUTHOR)
@@ -93,9 +93,16 @@ def linkable(user, queryset):
     return queryset.none()
 
 
-def readonly_fields(user) -> tuple:
+def readonly_fields(user, article=None) -> tuple:
     """The article fields `user` sees but may not change: the moderators' decisions, for everyone else."""
-    return () if is_moderator(user) else MODERATOR_FIELDS
+    if article is None:
+        return () if is_moderator(user) else MODERATOR_FIELDS
+    return () if MODERATOR in roles(user, article) else MODERATOR_FIELDS
+
+
+def can_see_plan(user) -> bool:
+    """The plan of scheduled and in-review stories is for those who decide on them: it names others' drafts."""
+    return user.is_active and user.is_staff and is_moderator(user)
 
 
 def can_share(user, article) -> bool:
@@ -117,6 +124,26 @@ def can_edit(user, article) -> bool:
     """Moderators edit every article in every state; authors only their own drafts."""
     held = roles(user, article)
     return MODERATOR in held or (AUTHOR in held and article.status == DRAFT)
+
+
+def move_refusal(user, article, region) -> str | None:
+    """Why `user` may not move `article` to `region`, or None.
+
+    A story readers can already see, or will see at its time, moves only to a region of the editor's desks:
+    otherwise a moderator could publish on their desk and hand the published story to another desk's region.
+    """
+    if article.status in SHAREABLE_STATES or region == article.region:
+        return None
+    desk_map = DeskMap.of(user)
+    scope = desk_map.scope_of(user)
+    desk_id = desk_map.desk_id_for(region.pk if region else None)
+    if scope is None or desk_id in scope:
+        return None
+    desk = desk_map.desks.get(desk_id)
+    return _(
+        "Этот регион относится к отделу «%(desk)s»: перенести туда опубликованный материал может "
+        "его модератор или главный редактор."
+    ) % {"desk": desk.name if desk else _("без отдела")}
 
 
 def can_delete(user, article) -> bool:
@@ -152,6 +179,17 @@ def missing_for_publication(article) -> list[str]:
     return missing
 
 
+def refusal(user, article, transition) -> WorkflowError:
+    """Why `user` may not use `transition` on `article`: naming the desk when only the desk is missing."""
+    desk = DeskMap.of(user).desk_for(article)
+    if MODERATOR in transition.who and is_moderator(user) and desk is not None:
+        return WorkflowError(
+            _("Материал относится к отделу «%(desk)s»: действие «%(action)s» доступно его модераторам.")
+            % {"desk": desk.name, "action": transition.label}
+        )
+    return WorkflowError(_("У вас нет права на действие «%(action)s».") % {"action": transition.label})
+
+
 def apply(article, name, *, by, comment="", publish_at: datetime | None = None) -> WorkflowEvent:
     """Check and perform transition `name` on `article` for user `by`, atomically."""
     transition = TRANSITIONS.get(name)
@@ -166,7 +204,7 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None) 
                 % {"action": transition.label, "status": locked.get_status_display()}
             )
         if not transition.who & roles(by, locked):
-            raise WorkflowError(_("У вас нет права на действие «%(action)s».") % {"action": transition.label})
+            raise refusal(by, locked, transition)
         if transition.needs_comment and not comment:
             raise WorkflowError(_("Укажите причину: автор увидит её в письме и в истории материала."))
         if transition.checks_publication_gate:

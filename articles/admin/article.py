@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from articles import revisions, workflow
 from articles import search as full_text
 from articles.admin.change_page import ArticleChangePageMixin
+from articles.admin.plan import ArticlePlanMixin
 from articles.forms import ArticleAdminForm
 from articles.models import Article
 from newsroom.pagination import BoundedPaginator
@@ -21,7 +22,7 @@ class SearchResultsPaginator(BoundedPaginator):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleChangePageMixin, admin.ModelAdmin):
+class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "status_display", "section", "region", "author", "waiting", "publish_at", "updated_at"]
@@ -73,7 +74,7 @@ class ArticleAdmin(ArticleChangePageMixin, admin.ModelAdmin):
         return queryset.filter(search_vector=query), False
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), *workflow.readonly_fields(request.user)]
+        return [*super().get_readonly_fields(request, obj), *workflow.readonly_fields(request.user, obj)]
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)

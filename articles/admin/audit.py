@@ -1,17 +1,18 @@
 from django.contrib import admin
 
 from articles import workflow
-from articles.models import ArticleRevision, WorkflowEvent
+from articles.models import Article, ArticleRevision, WorkflowEvent
 from newsroom.admin_site import RecordAdmin
 
 
 class AuditTrailAdmin(RecordAdmin):
-    """A story's history: read-only; a journalist sees that of their own stories; only a superuser deletes it."""
+    """A story's history: read-only; a moderator sees that of their desks' stories, a journalist of their own;
+    only a superuser deletes it."""
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if workflow.is_moderator(request.user):
-            return queryset
+            return queryset.filter(article__in=Article.objects.on_desk_of(request.user))
         return queryset.filter(article__author=request.user)
 
 

@@ -11,6 +11,7 @@ from articles.models.history import ArticleRevision, WorkflowEvent
 from articles.models.preview_links import PreviewLink, PreviewLinkQuerySet
 from articles.models.counter_marks import CounterMark, CounterMarkQuerySet
 from articles.models.story_parts import StoryPart
+from articles.models.desk import Desk, DeskMap, DeskRegion
 # isort: on
 
 __all__ = [
@@ -21,6 +22,9 @@ __all__ = [
     "ArticleTagQuerySet",
     "CounterMark",
     "CounterMarkQuerySet",
+    "Desk",
+    "DeskMap",
+    "DeskRegion",
     "PreviewLink",
     "PreviewLinkQuerySet",
     "Section",

@@ -8,10 +8,18 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def review_queue_count(context):
-    """How many articles wait for a moderator; None for people who cannot approve."""
-    if not workflow.is_moderator(context["request"].user):
+    """How many articles wait in the user's review queue (their desks'); None for people who cannot approve."""
+    user = context["request"].user
+    if not workflow.is_moderator(user):
         return None
-    return Article.objects.awaiting_review().count()
+    return Article.objects.awaiting_review().on_desk_of(user).count()
+
+
+@register.simple_tag(takes_context=True)
+def sees_plan(context):
+    """Whether the signed-in person may open the plan (articles.workflow.can_see_plan)."""
+    request = context.get("request")
+    return request is not None and workflow.can_see_plan(request.user)
 
 
 @register.filter
