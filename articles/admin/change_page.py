@@ -52,7 +52,8 @@ class ArticleChangePageMixin:
                 is_scheduled=obj.is_scheduled(),
                 can_share=workflow.can_share(request.user, obj),
                 preview_links=obj.preview_links.active().select_related("created_by"),
-                proposed_time=proposed_time(obj),
+                planned_time=workflow.planned_publish_at(obj),
+                publication_missing=publication_missing(request.user, obj),
             )
         adminform = context.get("adminform")
         if adminform is not None:
@@ -73,7 +74,10 @@ class ArticleChangePageMixin:
             raise Http404
         article = self.get_article(request, pk)
         try:
-            publish_at = parse_local_datetime(request.POST.get("publish_at", ""))
+            if request.POST.get("when") == "now":  # «Одобрить сейчас»: not the time in the field
+                publish_at = timezone.now()
+            else:
+                publish_at = parse_local_datetime(request.POST.get("publish_at", ""))
             event = workflow.apply(
                 article, name, by=request.user, comment=request.POST.get("comment", ""), publish_at=publish_at
             )
@@ -81,6 +85,8 @@ class ArticleChangePageMixin:
             self.message_user(request, str(error), messages.ERROR)
         else:
             self.message_user(request, success_message(article, event), messages.SUCCESS)
+            if event.missing:
+                self.message_user(request, gate_warning(request.user, article, event), messages.WARNING)
         return HttpResponseRedirect(self.change_url(article))
 
     def preview_view(self, request, pk):
@@ -156,12 +162,21 @@ def latest_rejection(article):
     return last if last and last.transition == "reject" else None
 
 
-def proposed_time(article):
-    """The author's proposed publication time, as the approve form's field takes it, while it is still ahead."""
-    moment = article.proposed_publish_at
-    if moment is None or moment <= timezone.now():
-        return ""
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+def publication_missing(user, article):
+    """What the publication gate finds missing, for the page that offers a transition it speaks at."""
+    if any(transition.publication_gate for transition in workflow.allowed_transitions(user, article)):
+        return workflow.missing_for_publication(article)
+    return []
+
+
+def gate_warning(user, article, event):
+    """Done, but not publishable yet: say what is missing and how the person who did it completes the story."""
+    warning = gettext("Для публикации не хватает: %(missing)s — модератор не сможет одобрить материал без этого.") % {
+        "missing": ", ".join(event.missing)
+    }
+    if workflow.can_edit(user, article):
+        return f"{warning} {gettext('Дополните материал и сохраните его.')}"
+    return f"{warning} {gettext('Чтобы дополнить его, нажмите «Отозвать», исправьте и отправьте снова.')}"
 
 
 def parse_local_datetime(value):
