@@ -125,6 +125,13 @@ def link_is_ended(link) -> bool:
     return link.revoked_at is not None or link.article.status not in SHAREABLE_STATES
 
 
+def can_discard(user, revision) -> bool:
+    """A save that lost a conflict (an unapplied revision) is thrown away by whoever made it, or by a moderator."""
+    if revision.is_applied or not can_view(user, revision.article):
+        return False
+    return revision.created_by_id == user.pk or is_moderator(user)
+
+
 def can_edit(user, article) -> bool:
     """Moderators edit every article in every state; authors only their own drafts."""
     held = roles(user, article)

@@ -43,7 +43,7 @@ class ArticleAdmin(ArticleChangePageMixin, admin.ModelAdmin):
             _("Служебное"),
             {"fields": ["status", "slug", "first_published_at", "created_at", "updated_at", "version"]},
         ),
-        (None, {"fields": ["base_version", "seen_version"], "classes": ["hidden"]}),
+        (None, {"fields": ["base_version", "seen_version", "kept_photo"], "classes": ["hidden"]}),
     ]
 
     # --- who sees and does what: every answer comes from articles.workflow ---

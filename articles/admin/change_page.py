@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from articles import preview, revisions, workflow
 from articles.models import Article
+from newsroom.middleware import MEDIA_CSP
 
 
 class ArticleChangePageMixin:
@@ -38,6 +39,16 @@ class ArticleChangePageMixin:
                 "<int:pk>/revisions/<int:revision_id>/restore/",
                 view(self.restore_view),
                 name="articles_article_restore",
+            ),
+            path(
+                "<int:pk>/revisions/<int:revision_id>/photo/",
+                view(self.revision_photo_view),
+                name="articles_article_revision_photo",
+            ),
+            path(
+                "<int:pk>/revisions/<int:revision_id>/discard/",
+                view(self.discard_view),
+                name="articles_article_discard",
             ),
         ] + super().get_urls()
 
@@ -137,6 +148,8 @@ class ArticleChangePageMixin:
             "body": revision.data.get("body", ""),
             "rows": revisions.comparison_rows(revision.data, current),
             "can_restore": workflow.can_edit(request.user, article),
+            "can_discard": workflow.can_discard(request.user, revision),
+            "kept_photo": revisions.kept_photo(revision),
             "title": gettext("Редакция от %(moment)s")
             % {"moment": timezone.localtime(revision.created_at).strftime("%d.%m.%Y %H:%M")},
         }
@@ -151,6 +164,29 @@ class ArticleChangePageMixin:
         revision = get_object_or_404(article.revisions, pk=revision_id)
         revisions.restore(article, revision, request.user)
         self.message_user(request, gettext("Редакция восстановлена и сохранена как новая."), messages.SUCCESS)
+        return HttpResponseRedirect(self.change_url(article))
+
+    def revision_photo_view(self, request, pk, revision_id):
+        """The photo kept with an unapplied revision, for those who may see the story only (it has no public URL)."""
+        article = self.get_article(request, pk)
+        photo = revisions.kept_photo(get_object_or_404(article.revisions, pk=revision_id))
+        if photo is None:
+            raise Http404
+        response = HttpResponse(bytes(photo.content), content_type=photo.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = MEDIA_CSP
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def discard_view(self, request, pk, revision_id):
+        if request.method != "POST":
+            raise Http404
+        article = self.get_article(request, pk)
+        revision = get_object_or_404(article.revisions, pk=revision_id)
+        if not workflow.can_discard(request.user, revision):
+            raise PermissionDenied
+        revision.delete()  # with the photo kept with it
+        self.message_user(request, gettext("Неприменённая правка удалена."), messages.SUCCESS)
         return HttpResponseRedirect(self.change_url(article))
 
 

@@ -10,6 +10,7 @@ from articles.models.taggings import ArticleTag, ArticleTagQuerySet
 from articles.models.history import ArticleRevision, WorkflowEvent
 from articles.models.preview_links import PreviewLink, PreviewLinkQuerySet
 from articles.models.counter_marks import CounterMark, CounterMarkQuerySet
+from articles.models.revision_photos import RevisionPhoto
 # isort: on
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "CounterMarkQuerySet",
     "PreviewLink",
     "PreviewLinkQuerySet",
+    "RevisionPhoto",
     "Section",
     "WorkflowEvent",
     "published_now",
