@@ -81,15 +81,15 @@ TIMEOUT_MS = 20_000
 
 @pytest.fixture
 def open_browser_as(browser, live_server):
-    """open_browser_as(user) -> a page in a new browser context, logged in through the admin form;
-    open_browser_as(None) -> an anonymous reader's page."""
+    """open_browser_as(user, **context_options) -> a page in a new browser context, logged in through the admin
+    form; open_browser_as(None) -> an anonymous reader's page."""
     from playwright.sync_api import expect
 
     contexts = []
     expect.set_options(timeout=TIMEOUT_MS)
 
-    def open_as(user):
-        context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    def open_as(user, **options):
+        context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900}, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

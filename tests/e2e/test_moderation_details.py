@@ -10,10 +10,23 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from articles.models import Article, ArticleRevision, RevisionPhoto
+from tests.e2e.test_accessibility import AXE_JS, BLOCKING_IMPACTS, WCAG_TAGS, describe_violations
 from tests.e2e.test_editorial_workflow import change_url, save_and_continue, workflow_button
 from tests.factories import ArticleFactory, jpeg_file
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def assert_axe_passes(page, selector):
+    """No serious or critical axe-core violation in the part of the admin page this change adds to."""
+    page.add_script_tag(path=AXE_JS)
+    results = page.evaluate(
+        "([selector, tags]) => axe.run({include: [selector]}, {runOnly: {type: 'tag', values: tags}})",
+        [selector, WCAG_TAGS],
+    )
+    blocking = [violation for violation in results["violations"] if violation["impact"] in BLOCKING_IMPACTS]
+    assert results["passes"], f"axe-core checked nothing in {selector}"
+    assert not blocking, describe_violations(blocking, page.url, 1280)
 
 
 def test_moderator_approves_at_the_proposed_time_or_now(live_server, open_browser_as, journalist, moderator):
@@ -21,10 +34,11 @@ def test_moderator_approves_at_the_proposed_time_or_now(live_server, open_browse
     kept = ArticleFactory(author=journalist, status=Article.Status.REVIEW, proposed_publish_at=proposed)
     emptied = ArticleFactory(author=journalist, status=Article.Status.REVIEW, proposed_publish_at=proposed)
     urgent = ArticleFactory(author=journalist, status=Article.Status.REVIEW, proposed_publish_at=proposed)
-    editor = open_browser_as(moderator)
+    editor = open_browser_as(moderator, bypass_csp=True)  # to inject axe-core
 
     # The field starts from the author's proposal and says what an empty field means.
     editor.goto(change_url(live_server, kept))
+    assert_axe_passes(editor, ".workflow-panel")
     field = editor.get_by_label("Запланировать")
     expect(field).to_have_value(f"{proposed:%Y-%m-%dT%H:%M}")
     expect(editor.locator("#approve-publish-at-zone")).to_contain_text(f"пусто — тоже {proposed:%d.%m.%Y %H:%M}")
@@ -65,8 +79,9 @@ def test_moderator_publishes_a_draft_at_a_chosen_time(live_server, open_browser_
 
 def test_journalist_is_told_what_publication_needs_when_submitting(live_server, open_browser_as, journalist):
     article = ArticleFactory(author=journalist, section=None, cover_image=jpeg_file(), cover_alt="")
-    writer = open_browser_as(journalist)
+    writer = open_browser_as(journalist, bypass_csp=True)  # to inject axe-core
     writer.goto(change_url(live_server, article))
+    assert_axe_passes(writer, ".workflow-panel")
     expect(writer.locator(".workflow-missing")).to_have_text(
         "Для публикации не хватает: рубрика, описание главного фото (alt)."
     )
@@ -91,7 +106,7 @@ def test_a_photo_uploaded_in_a_lost_save_is_kept_and_applied(
     Image.new("RGB", (640, 480), (30, 120, 200)).save(photo, format="JPEG")
     their_title = "Паводок в Петропавловске: вода отступает"
 
-    writer = open_browser_as(journalist)
+    writer = open_browser_as(journalist, bypass_csp=True)  # to inject axe-core
     editor = open_browser_as(moderator)
     writer.goto(change_url(live_server, article))
     editor.goto(change_url(live_server, article))
@@ -108,6 +123,7 @@ def test_a_photo_uploaded_in_a_lost_save_is_kept_and_applied(
     kept = row.get_by_role("img", name="Ваше фото")
     expect(kept).to_have_attribute("src", re.compile(rf"/admin/articles/article/{article.pk}/revisions/\d+/photo/$"))
     writer.wait_for_function("img => img.complete && img.naturalWidth === 640", arg=kept.element_handle())
+    assert_axe_passes(writer, ".conflict-panel")
     assert not [path for path in media_root.rglob("*") if path.is_file()]
     assert RevisionPhoto.objects.filter(revision__article=article, revision__is_applied=False).count() == 1
 
