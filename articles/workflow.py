@@ -36,6 +36,12 @@ MODERATOR_FIELDS = ("is_featured", "publish_at")
 SHAREABLE_STATES = (DRAFT, REVIEW)
 
 
+# What the publication gate (missing_for_publication) does at a transition: refuse it while something is missing,
+# or let it through and name what is missing, so that the author completes the story before a moderator sees it.
+REFUSE = "refuse"
+WARN = "warn"
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
@@ -44,19 +50,25 @@ class Transition:
     who: frozenset  # AUTHOR and/or MODERATOR
     label: str
     needs_comment: bool = False
-    checks_publication_gate: bool = False
+    publication_gate: str = ""  # REFUSE, WARN or nothing
+    now_label: str = ""  # the button that publishes at once, whatever time was planned
+
+    @property
+    def takes_publication_time(self) -> bool:
+        return self.target == PUBLISHED
 
 
 TRANSITIONS = {
     t.name: t
     for t in [
-        Transition("submit", DRAFT, REVIEW, frozenset({AUTHOR, MODERATOR}), gettext_lazy("Отправить на модерацию")),
+        Transition("submit", DRAFT, REVIEW, frozenset({AUTHOR, MODERATOR}), gettext_lazy("Отправить на модерацию"),
+                   publication_gate=WARN),
         Transition("withdraw", REVIEW, DRAFT, frozenset({AUTHOR}), gettext_lazy("Отозвать")),
         Transition("approve", REVIEW, PUBLISHED, frozenset({MODERATOR}), gettext_lazy("Одобрить"),
-                   checks_publication_gate=True),
+                   publication_gate=REFUSE, now_label=gettext_lazy("Одобрить сейчас")),
         Transition("reject", REVIEW, DRAFT, frozenset({MODERATOR}), gettext_lazy("Отклонить"), needs_comment=True),
         Transition("publish", DRAFT, PUBLISHED, frozenset({MODERATOR}), gettext_lazy("Опубликовать"),
-                   checks_publication_gate=True),
+                   publication_gate=REFUSE, now_label=gettext_lazy("Опубликовать сейчас")),
         Transition("unpublish", PUBLISHED, ARCHIVED, frozenset({MODERATOR}), gettext_lazy("Снять с публикации")),
         Transition("reopen", ARCHIVED, DRAFT, frozenset({MODERATOR}), gettext_lazy("Вернуть в работу")),
     ]
@@ -120,6 +132,14 @@ def link_is_ended(link) -> bool:
     return link.revoked_at is not None or link.article.status not in SHAREABLE_STATES
 
 
+def can_discard(user, revision) -> bool:
+    """A save that lost a conflict (an unapplied revision) is thrown away by whoever made it, or by a moderator
+    of the story's desk."""
+    if revision.is_applied or not can_view(user, revision.article):
+        return False
+    return revision.created_by_id == user.pk or MODERATOR in roles(user, revision.article)
+
+
 def can_edit(user, article) -> bool:
     """Moderators edit every article in every state; authors only their own drafts."""
     held = roles(user, article)
@@ -179,6 +199,18 @@ def missing_for_publication(article) -> list[str]:
     return missing
 
 
+def planned_publish_at(article, now=None) -> datetime | None:
+    """When the story goes out if the moderator approves it without choosing a time, while that time is ahead.
+
+    The time a moderator already set wins over the one the author proposed; with neither, it goes out at once.
+    """
+    now = now or timezone.now()
+    for moment in (article.publish_at, article.proposed_publish_at):
+        if moment is not None and moment > now:
+            return moment
+    return None
+
+
 def refusal(user, article, transition) -> WorkflowError:
     """Why `user` may not use `transition` on `article`: naming the desk when only the desk is missing."""
     desk = DeskMap.of(user).desk_for(article)
@@ -191,7 +223,11 @@ def refusal(user, article, transition) -> WorkflowError:
 
 
 def apply(article, name, *, by, comment="", publish_at: datetime | None = None) -> WorkflowEvent:
-    """Check and perform transition `name` on `article` for user `by`, atomically."""
+    """Check and perform transition `name` on `article` for user `by`, atomically.
+
+    Publishing without `publish_at` publishes at the planned time (planned_publish_at), else now. What the
+    publication gate finds missing at a transition it only warns of is left on the event as `missing`.
+    """
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise WorkflowError(_("Неизвестное действие «%(name)s».") % {"name": name})
@@ -207,12 +243,11 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None) 
             raise refusal(by, locked, transition)
         if transition.needs_comment and not comment:
             raise WorkflowError(_("Укажите причину: автор увидит её в письме и в истории материала."))
-        if transition.checks_publication_gate:
-            missing = missing_for_publication(locked)
-            if missing:
-                raise WorkflowError(
-                    _("Материал нельзя опубликовать, не хватает: %(missing)s.") % {"missing": ", ".join(missing)}
-                )
+        missing = missing_for_publication(locked) if transition.publication_gate else []
+        if missing and transition.publication_gate == REFUSE:
+            raise WorkflowError(
+                _("Материал нельзя опубликовать, не хватает: %(missing)s.") % {"missing": ", ".join(missing)}
+            )
         now = timezone.now()
         source = locked.status
         locked.status = transition.target
@@ -221,7 +256,7 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None) 
             locked.submitted_at = now
             update_fields.append("submitted_at")
         if transition.target == PUBLISHED:
-            locked.publish_at = publish_at or now
+            locked.publish_at = publish_at or planned_publish_at(locked, now) or now
             if locked.first_published_at is None:
                 locked.first_published_at = locked.publish_at
             update_fields += ["publish_at", "first_published_at"]
@@ -240,6 +275,7 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None) 
         )
         # Queued, not sent: the job is a row of this transaction, so a rolled-back transition sends nothing.
         queue_workflow_mail(event)
+    event.missing = missing
     for field in ["status", "publish_at", "first_published_at", "slug", "updated_at"]:
         setattr(article, field, getattr(locked, field))
     return event

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import revisions, workflow
 from articles import search as full_text
-from articles.admin.change_page import ArticleChangePageMixin
+from articles.admin.change_page import ArticleChangePageMixin, gate_warning
 from articles.admin.plan import ArticlePlanMixin
 from articles.forms import ArticleAdminForm
 from articles.models import Article
@@ -44,7 +44,7 @@ class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, admin.ModelAdmin):
             _("Служебное"),
             {"fields": ["status", "slug", "first_published_at", "created_at", "updated_at", "version"]},
         ),
-        (None, {"fields": ["base_version", "seen_version"], "classes": ["hidden"]}),
+        (None, {"fields": ["base_version", "seen_version", "kept_photo"], "classes": ["hidden"]}),
     ]
 
     # --- who sees and does what: every answer comes from articles.workflow ---
@@ -123,7 +123,7 @@ class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, admin.ModelAdmin):
     def submit_selected(self, request, queryset):
         self.apply_to_each(request, queryset, "submit")
 
-    @admin.action(description=_("Одобрить и опубликовать сейчас"), permissions=["publish"])
+    @admin.action(description=_("Одобрить (в назначенное время, если оно есть, иначе сейчас)"), permissions=["publish"])
     def approve_selected(self, request, queryset):
         self.apply_to_each(request, queryset, "approve")
 
@@ -135,10 +135,14 @@ class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, admin.ModelAdmin):
         done = 0
         for article in queryset:
             try:
-                workflow.apply(article, name, by=request.user)
+                event = workflow.apply(article, name, by=request.user)
                 done += 1
             except workflow.WorkflowError as error:
                 self.message_user(request, f"«{article.title}»: {error}", messages.ERROR)
+            else:
+                if event.missing:
+                    warning = gate_warning(request.user, article, event)
+                    self.message_user(request, f"«{article.title}»: {warning}", messages.WARNING)
         if done:
             self.message_user(
                 request,

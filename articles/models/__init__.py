@@ -12,6 +12,7 @@ from articles.models.preview_links import PreviewLink, PreviewLinkQuerySet
 from articles.models.counter_marks import CounterMark, CounterMarkQuerySet
 from articles.models.story_parts import StoryPart
 from articles.models.desk import Desk, DeskMap, DeskRegion
+from articles.models.revision_photos import RevisionPhoto
 # isort: on
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "DeskRegion",
     "PreviewLink",
     "PreviewLinkQuerySet",
+    "RevisionPhoto",
     "Section",
     "StoryPart",
     "WorkflowEvent",

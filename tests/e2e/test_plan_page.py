@@ -9,35 +9,12 @@ from playwright.sync_api import expect
 from articles.models import Article, Desk, DeskRegion
 from regions.models import Region
 from tests.e2e.test_accessibility import AXE_JS, AXE_VERSION, BLOCKING_IMPACTS, WCAG_TAGS, describe_violations
-from tests.e2e.test_editorial_workflow import PASSWORD, TIMEOUT_MS
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture
-def signed_in(browser, live_server):
-    """signed_in(user) -> a page signed in through the admin form; the CSP bypassed to inject axe-core."""
-    contexts = []
-
-    def sign_in(user):
-        context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900}, bypass_csp=True)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/admin/login/")
-        page.locator("#id_username").fill(user.username)
-        page.locator("#id_password").fill(PASSWORD)
-        page.locator("#login-form [type=submit]").click()
-        page.wait_for_url(f"{live_server.url}/admin/")
-        return page
-
-    yield sign_in
-    for context in contexts:
-        context.close()
-
-
-def test_regional_moderator_reads_the_plan_and_opens_a_story(live_server, signed_in, moderator):
+def test_regional_moderator_reads_the_plan_and_opens_a_story(live_server, open_browser_as, moderator):
     north = Desk.objects.create(name="Северный отдел")
     DeskRegion.objects.create(desk=north, region=Region.objects.get(slug="severo-kazakhstanskaya-oblast"))
     north.members.add(moderator)
@@ -55,7 +32,7 @@ def test_regional_moderator_reads_the_plan_and_opens_a_story(live_server, signed
         region=Region.objects.get(slug="almaty"),
     )
 
-    page = signed_in(moderator)
+    page = open_browser_as(moderator, bypass_csp=True)  # to inject axe-core
     page.get_by_role("link", name="План публикаций").first.click()
     expect(page.locator("h1")).to_have_text("План публикаций")
     table = page.locator("table.plan")
