@@ -15,7 +15,7 @@ from procrastinate.contrib.django import app
 
 from articles import notifications
 from articles.counters import COUNT_ONCE_PER
-from articles.models import CounterMark, WorkflowEvent
+from articles.models import ArticleDraft, CounterMark, WorkflowEvent
 
 logger = logging.getLogger(__name__)
 
@@ -59,4 +59,13 @@ def remove_expired_counter_marks(timestamp):
     """Delete the marks of counted views and shares that no longer stop a second count."""
     deleted, _ = CounterMark.objects.expired(timezone.now(), COUNT_ONCE_PER).delete()
     logger.info("Expired counter marks removed: %s", deleted)
+    return deleted
+
+
+@app.periodic(cron="15 4 * * *", periodic_id="old-drafts")
+@app.task(name="articles.remove_old_drafts")
+def remove_old_drafts(timestamp):
+    """Delete the autosaved drafts of the article form that nobody took back within NEWSROOM_DRAFT_DAYS."""
+    deleted, _ = ArticleDraft.objects.expired(timezone.now()).delete()
+    logger.info("Old autosaved drafts removed: %s", deleted)
     return deleted

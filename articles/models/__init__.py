@@ -10,10 +10,13 @@ from articles.models.taggings import ArticleTag, ArticleTagQuerySet
 from articles.models.history import ArticleRevision, WorkflowEvent
 from articles.models.preview_links import PreviewLink, PreviewLinkQuerySet
 from articles.models.counter_marks import CounterMark, CounterMarkQuerySet
+from articles.models.drafts import ArticleDraft, ArticleDraftQuerySet
 # isort: on
 
 __all__ = [
     "Article",
+    "ArticleDraft",
+    "ArticleDraftQuerySet",
     "ArticleQuerySet",
     "ArticleRevision",
     "ArticleTag",
