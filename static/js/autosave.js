@@ -184,7 +184,7 @@
     busy = true;
     pending = sent;
     var body = JSON.stringify({ base_version: draft.base_version, fields: draft.fields });
-    send("POST", draft.key, body, urgent === true && body.length < 60000)
+    send("POST", draft.key, body, urgent === true && new Blob([body]).size < 60000) // keepalive carries 64 KB
       .then(function (response) {
         if (response.ok) {
           return response.json().then(function (answer) {
