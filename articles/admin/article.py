@@ -5,9 +5,10 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from articles import revisions, workflow
+from articles import drafts, revisions, workflow
 from articles import search as full_text
 from articles.admin.change_page import ArticleChangePageMixin, gate_warning
+from articles.admin.drafts import ArticleDraftsMixin
 from articles.admin.plan import ArticlePlanMixin
 from articles.forms import ArticleAdminForm
 from articles.models import Article
@@ -22,7 +23,7 @@ class SearchResultsPaginator(BoundedPaginator):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, admin.ModelAdmin):
+class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, ArticleDraftsMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "status_display", "section", "region", "author", "waiting", "publish_at", "updated_at"]
@@ -151,7 +152,7 @@ class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
-    # --- saving: author, revisions ---
+    # --- saving: author, revisions, the autosaved drafts it makes unneeded ---
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -165,3 +166,10 @@ class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         revisions.record(form.instance, request.user)
+        drafts.forget_saved(
+            request.user,
+            form.instance,
+            key=request.POST.get("autosave_key"),
+            opened_at=drafts.parse_moment(request.POST.get("autosave_opened")),
+            added=not change,
+        )

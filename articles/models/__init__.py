@@ -13,10 +13,13 @@ from articles.models.counter_marks import CounterMark, CounterMarkQuerySet
 from articles.models.story_parts import StoryPart
 from articles.models.desk import Desk, DeskMap, DeskRegion
 from articles.models.revision_photos import RevisionPhoto
+from articles.models.drafts import ArticleDraft, ArticleDraftQuerySet
 # isort: on
 
 __all__ = [
     "Article",
+    "ArticleDraft",
+    "ArticleDraftQuerySet",
     "ArticleQuerySet",
     "ArticleRevision",
     "ArticleTag",
