@@ -10,6 +10,7 @@ from articles.models.taggings import ArticleTag, ArticleTagQuerySet
 from articles.models.history import ArticleRevision, WorkflowEvent
 from articles.models.preview_links import PreviewLink, PreviewLinkQuerySet
 from articles.models.counter_marks import CounterMark, CounterMarkQuerySet
+from articles.models.front_page import BreakingBanner, FrontPageSlot
 # isort: on
 
 __all__ = [
@@ -18,8 +19,10 @@ __all__ = [
     "ArticleRevision",
     "ArticleTag",
     "ArticleTagQuerySet",
+    "BreakingBanner",
     "CounterMark",
     "CounterMarkQuerySet",
+    "FrontPageSlot",
     "PreviewLink",
     "PreviewLinkQuerySet",
     "Section",
