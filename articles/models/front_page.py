@@ -127,6 +127,10 @@ class BreakingBanner(models.Model):
     def __str__(self):
         return self.text
 
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON  # the one banner: putting up another replaces it
+        super().save(*args, **kwargs)
+
     def display_text(self):
         """The text in the page's language (Russian where there is no Kazakh one)."""
         return self.text_kk if translation.get_language() == "kk" and self.text_kk else self.text
