@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from articles import workflow
 from articles.models import Article, BreakingBanner, FrontPageSlot, WorkflowEvent
@@ -18,6 +19,13 @@ from newsroom.caching import kept
 
 PIN, UNPIN = "pin", "unpin"
 BANNER_UP, BANNER_DOWN = "banner_up", "banner_down"
+# How the audit trail names them (WorkflowEvent.transition), beside the workflow's transitions.
+ACTIONS = {
+    PIN: gettext_lazy("Закреплён на главной"),
+    UNPIN: gettext_lazy("Откреплён с главной"),
+    BANNER_UP: gettext_lazy("Плашка «Срочно» показана"),
+    BANNER_DOWN: gettext_lazy("Плашка «Срочно» снята"),
+}
 
 
 class FrontPageError(Exception):

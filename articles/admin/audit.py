@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from articles import workflow
+from articles import front_page, workflow
 from articles.models import ArticleRevision, WorkflowEvent
 from newsroom.admin_site import RecordAdmin
 
@@ -25,7 +26,13 @@ class ArticleRevisionAdmin(AuditTrailAdmin):
 
 @admin.register(WorkflowEvent)
 class WorkflowEventAdmin(AuditTrailAdmin):
-    list_display = ["article", "transition", "from_status", "to_status", "actor", "created_at"]
+    list_display = ["article", "action", "from_status", "to_status", "actor", "created_at", "comment"]
     list_filter = ["transition", "to_status"]
     list_select_related = ["article", "actor"]
     search_fields = ["article__title", "comment"]
+
+    @admin.display(description=_("действие"), ordering="transition")
+    def action(self, event):
+        """The transition's or the front page change's name in words (the stored name for an unknown one)."""
+        transition = workflow.TRANSITIONS.get(event.transition)
+        return transition.label if transition else front_page.ACTIONS.get(event.transition, event.transition)
