@@ -117,6 +117,11 @@ def can_see_plan(user) -> bool:
     return user.is_active and user.is_staff and is_moderator(user)
 
 
+def can_arrange_front_page(user) -> bool:
+    """Who pins stories to the home page and puts up the «Срочно» banner: the moderators (a chief editor is one)."""
+    return user.is_active and user.is_staff and is_moderator(user)
+
+
 def can_share(user, article) -> bool:
     """Who may give out a «Поделиться черновиком» link: whoever views the story, while it is unpublished."""
     return can_view(user, article) and article.status in SHAREABLE_STATES

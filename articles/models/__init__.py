@@ -14,6 +14,7 @@ from articles.models.story_parts import StoryPart
 from articles.models.desk import Desk, DeskMap, DeskRegion
 from articles.models.revision_photos import RevisionPhoto
 from articles.models.drafts import ArticleDraft, ArticleDraftQuerySet
+from articles.models.front_page import BreakingBanner, FrontPageSlot
 # isort: on
 
 __all__ = [
@@ -24,11 +25,13 @@ __all__ = [
     "ArticleRevision",
     "ArticleTag",
     "ArticleTagQuerySet",
+    "BreakingBanner",
     "CounterMark",
     "CounterMarkQuerySet",
     "Desk",
     "DeskMap",
     "DeskRegion",
+    "FrontPageSlot",
     "PreviewLink",
     "PreviewLinkQuerySet",
     "RevisionPhoto",
