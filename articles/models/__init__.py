@@ -10,6 +10,7 @@ from articles.models.taggings import ArticleTag, ArticleTagQuerySet
 from articles.models.history import ArticleRevision, WorkflowEvent
 from articles.models.preview_links import PreviewLink, PreviewLinkQuerySet
 from articles.models.counter_marks import CounterMark, CounterMarkQuerySet
+from articles.models.hourly_counts import HourlyCount, HourlyCountQuerySet
 # isort: on
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "ArticleTagQuerySet",
     "CounterMark",
     "CounterMarkQuerySet",
+    "HourlyCount",
+    "HourlyCountQuerySet",
     "PreviewLink",
     "PreviewLinkQuerySet",
     "Section",
