@@ -88,38 +88,37 @@ class HourlyCountQuerySet(models.QuerySet):
         )
 
     def by_author(self):
-        return (
-            self.values(
-                author_id=F("article__author_id"),
-                author_first_name=F("article__author__first_name"),
-                author_last_name=F("article__author__last_name"),
-                author_username=F("article__author__username"),
-            )
-            .annotate(**sums(), stories=Count("article_id", distinct=True))
-            .order_by("-views", "-shares", "author_id")
+        return self.grouped(
+            "author_id",
+            author_id=F("article__author_id"),
+            author_first_name=F("article__author__first_name"),
+            author_last_name=F("article__author__last_name"),
+            author_username=F("article__author__username"),
         )
 
     def by_region(self):
         """One row a region; stories for the whole country come as a region None."""
-        return (
-            self.values(
-                region_id=F("article__region_id"),
-                region_name=F("article__region__name"),
-                region_name_kk=F("article__region__name_kk"),
-            )
-            .annotate(**sums(), stories=Count("article_id", distinct=True))
-            .order_by("-views", "-shares", "region_name")
+        return self.grouped(
+            "region_name",
+            region_id=F("article__region_id"),
+            region_name=F("article__region__name"),
+            region_name_kk=F("article__region__name_kk"),
         )
 
     def by_section(self):
+        return self.grouped(
+            "section_name",
+            section_id=F("article__section_id"),
+            section_name=F("article__section__name"),
+            section_name_kk=F("article__section__name_kk"),
+        )
+
+    def grouped(self, tie_breaker, **fields):
+        """One row per value of `fields`, with its views, shares and stories read, most viewed first."""
         return (
-            self.values(
-                section_id=F("article__section_id"),
-                section_name=F("article__section__name"),
-                section_name_kk=F("article__section__name_kk"),
-            )
+            self.values(**fields)
             .annotate(**sums(), stories=Count("article_id", distinct=True))
-            .order_by("-views", "-shares", "section_name")
+            .order_by("-views", "-shares", tie_breaker)
         )
 
     def by_day(self, tzinfo):
