@@ -15,6 +15,7 @@ from articles.models.desk import Desk, DeskMap, DeskRegion
 from articles.models.revision_photos import RevisionPhoto
 from articles.models.drafts import ArticleDraft, ArticleDraftQuerySet
 from articles.models.front_page import BreakingBanner, FrontPageSlot
+from articles.models.hourly_counts import HourlyCount, HourlyCountQuerySet
 # isort: on
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "DeskMap",
     "DeskRegion",
     "FrontPageSlot",
+    "HourlyCount",
+    "HourlyCountQuerySet",
     "PreviewLink",
     "PreviewLinkQuerySet",
     "RevisionPhoto",

@@ -1,4 +1,7 @@
+from datetime import date
+
 from django import template
+from django.utils import formats
 
 from articles import workflow
 from articles.models import Article
@@ -34,3 +37,9 @@ def person(user):
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def cell(value):
+    """A cell of a report's table: a date as 05.12.2026, anything else as it is."""
+    return formats.date_format(value, "d.m.Y") if isinstance(value, date) else value
