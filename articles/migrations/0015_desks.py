@@ -39,7 +39,7 @@ def remove_desks(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0013_article_tag_copies_by_trigger'),
+        ('articles', '0014_story_parts'),
         ('regions', '0002_reference_data'),
         ('auth', '0012_alter_user_first_name_max_length'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

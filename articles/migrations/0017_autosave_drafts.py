@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0013_article_tag_copies_by_trigger'),
+        ('articles', '0016_revision_photo'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

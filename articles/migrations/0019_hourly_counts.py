@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0013_article_tag_copies_by_trigger'),
+        ('articles', '0018_front_page'),
     ]
 
     operations = [
