@@ -47,10 +47,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=ArticleStatus.PUBLISHED, publish_at__gt=now or timezone.now())
 
     def planned(self, start, end, now=None):
-        """Stories due between `start` and `end`: scheduled ones at their time, those in review at the time the
-        author proposed, else when they were sent (the plan)."""
+        """Stories due between `start` and `end`: scheduled ones at their time, those in review at the time an
+        approval without a chosen time would keep (a moderator's time still ahead, else the author's proposal,
+        as workflow.planned_publish_at), else when they were sent (the plan)."""
+        now = now or timezone.now()
         planned_at = models.Case(
             models.When(status=ArticleStatus.PUBLISHED, then=models.F("publish_at")),
+            models.When(publish_at__gt=now, then=models.F("publish_at")),
             default=Coalesce("proposed_publish_at", "submitted_at"),
         )
         pending = self.scheduled(now) | self.awaiting_review()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from articles import workflow
 from articles.models import Article, Desk, DeskRegion
 from regions.models import Region
 from tests.articles.test_desks import make_moderator
@@ -75,6 +76,19 @@ def test_plan_shows_the_weeks_scheduled_and_in_review_stories_by_day(moderator_c
     assert reverse("admin:articles_article_change", args=[bridge.pk]) in page
     assert 'aria-current="date"' in page
     assert '<time datetime="2026-12-10T09:00+0500">09:00</time>' in page
+
+
+def test_a_story_in_review_is_planned_at_the_time_its_approval_would_keep(moderator_client):
+    """As workflow.planned_publish_at: a moderator's time still ahead wins over the author's proposal."""
+    story = in_review("Сессия маслихата", submitted=at(8, 15), proposed=at(11, 18), publish_at=at(12, 7))
+    assert workflow.planned_publish_at(story) == at(12, 7)
+    in_review("Старое время модератора", submitted=at(9, 10), publish_at=at(2, 9))  # passed: when it was sent
+
+    headers, found = cells(get_page(moderator_client, PLAN))
+    row = "Все материалы"
+    assert found[(row, headers[5])] == "07:00 Сессия маслихата на модерации"
+    assert found[(row, headers[4])] == "—"  # not at the proposal
+    assert found[(row, headers[2])] == "10:00 Старое время модератора на модерации"
 
 
 def test_week_links_move_a_week_at_a_time(moderator_client):
