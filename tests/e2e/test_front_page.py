@@ -7,15 +7,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles import front_page
-from tests.e2e import test_accessibility, test_editorial_workflow
+from tests.e2e import test_accessibility
 from tests.e2e.test_accessibility import AXE_JS, AXE_VERSION, BLOCKING_IMPACTS, DESKTOP, PHONE, WCAG_TAGS
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-# The browser fixtures of the accessibility and workflow tests: a page of a given width, a signed-in person's page.
+# The accessibility tests' browser fixture: a page of a given width (open_browser_as is the e2e conftest's).
 open_page = test_accessibility.open_page
-open_browser_as = test_editorial_workflow.open_browser_as
 BANNER_TEXT = "Штормовое предупреждение: на трассе Петропавловск — Кокшетау метель до утра"
 
 
