@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import F
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -19,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from articles.models import Article, CounterMark
+from articles.models import Article, CounterMark, HourlyCount
 from newsroom.absolute import site_url
 from newsroom.proxy import client_address, parse_address
 
@@ -95,7 +94,7 @@ def record(request, slug, kind):
         return JsonResponse({"counted": False}, status=403)
     counted = not is_bot(request) and claim(request, article["pk"], kind)
     if counted:
-        Article.objects.filter(pk=article["pk"]).update(**{field: F(field) + 1})
+        HourlyCount.objects.add(article_id=article["pk"], kind=kind, now=timezone.now())
     return JsonResponse({"counted": counted, "count": article[field] + int(counted)})
 
 

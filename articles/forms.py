@@ -3,10 +3,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from articles import images, revisions, workflow
-from articles.models import Article
+from articles.models import Article, RevisionPhoto
 
 MINE, THEIRS = "mine", "theirs"
 
@@ -14,6 +15,9 @@ MINE, THEIRS = "mine", "theirs"
 class ArticleAdminForm(forms.ModelForm):
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The unapplied revision holding the photo of this person's save that lost a conflict (a file input
+    # cannot be filled in again): «мой» for the photo applies it.
+    kept_photo = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Article
@@ -57,6 +61,14 @@ class ArticleAdminForm(forms.ModelForm):
             return images.clean_upload(photo)
         return photo
 
+    def clean_region(self):
+        region = self.cleaned_data.get("region")
+        if self.instance.pk:
+            refusal = workflow.move_refusal(self.user, self.instance, region)
+            if refusal:
+                raise ValidationError(refusal)
+        return region
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and not self.errors:
@@ -78,15 +90,22 @@ class ArticleAdminForm(forms.ModelForm):
         if base_version is None or base_version == current.version:
             return
         theirs = revisions.snapshot(current)
+        upload, kept = self.photo_of_this_save(cleaned, current)
         if cleaned.get("seen_version") == current.version:
             # The editor has seen this conflict and chose, field by field, whose value to keep.
             for name in revisions.TRACKED_FIELDS:
                 if self.data.get(f"resolve_{name}") == THEIRS and name in self.fields:
                     cleaned[name] = saved_value(current, name)
+            if kept is not None and upload is None and self.data.get("resolve_cover_image") == MINE:
+                cleaned["cover_image"] = kept.as_upload()
             return
         base = revisions.base_snapshot(current, base_version)
         mine = revisions.snapshot_of_form(cleaned, theirs)
-        revisions.record(current, self.user, is_applied=False, data=mine, version=base_version)
+        if upload is None and kept is not None:
+            mine["cover_image"] = revisions.KEPT_PHOTO + kept.name
+        revision = revisions.record(current, self.user, is_applied=False, data=mine, version=base_version)
+        if upload is not None or kept is not None:
+            revisions.keep_photo(revision, upload or kept.as_upload())
         last = current.revisions.filter(is_applied=True).select_related("created_by").first()
         if base is None:
             # The version this form was opened at is unknown, so who changed what cannot be told:
@@ -99,9 +118,14 @@ class ArticleAdminForm(forms.ModelForm):
         rows = revisions.comparison_rows(theirs, mine, names)
         for row in rows:
             row["default"] = THEIRS if base is None or mine.get(row["name"]) == base.get(row["name"]) else MINE
+            if row["name"] == "cover_image":
+                row["old_photo"] = current.cover_image.url if current.cover_image else ""
+                if revisions.is_kept_photo(mine["cover_image"]):
+                    row["new_photo"] = reverse("admin:articles_article_revision_photo", args=[current.pk, revision.pk])
         self.conflict = {"revision": last, "rows": rows, "version": current.version, "base_known": base is not None}
         self.data = self.data.copy()
         self.data["seen_version"] = current.version
+        self.data["kept_photo"] = revision.pk if revisions.is_kept_photo(mine["cover_image"]) else ""
         raise ValidationError(
             _(
                 "Пока вы редактировали, материал сохранил другой человек. Ваш текст не потерян: "
@@ -109,6 +133,20 @@ class ArticleAdminForm(forms.ModelForm):
             ),
             code="conflict",
         )
+
+    def photo_of_this_save(self, cleaned, current):
+        """The photo uploaded now, and the one kept from this person's last lost save of this article, if any."""
+        upload = cleaned.get("cover_image")
+        upload = upload if isinstance(upload, UploadedFile) else None
+        kept = None
+        if cleaned.get("kept_photo"):
+            kept = RevisionPhoto.objects.filter(
+                revision_id=cleaned["kept_photo"],
+                revision__article=current,
+                revision__is_applied=False,
+                revision__created_by=self.user,
+            ).first()
+        return upload, kept
 
 
 def saved_value(article, name):

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from articles.models import DeskMap
 from newsroom.absolute import site_url
 
 TEMPLATES = {
@@ -35,9 +36,15 @@ def moderators():
     )
 
 
+def moderators_of(article):
+    """The moderators who hold `article`'s desk: its members and the chief editors (everyone, without desks)."""
+    desk_map = DeskMap.load()
+    return [user for user in moderators() if desk_map.holds(user, article)]
+
+
 def recipients_for(event):
     if event.transition == "submit":
-        return [user.email for user in moderators() if user.pk != event.actor_id]
+        return [user.email for user in moderators_of(event.article) if user.pk != event.actor_id]
     author = event.article.author
     if author.email and author.pk != event.actor_id:
         return [author.email]

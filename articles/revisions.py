@@ -5,12 +5,14 @@ import html
 import re
 from datetime import datetime
 
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html_join, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from articles import workflow
-from articles.models import Article, ArticleRevision
+from articles.models import Article, ArticleRevision, RevisionPhoto
 from articles.sanitize import sanitize_html
 
 TEXT_FIELDS = ["title", "lead", "body", "cover_alt", "cover_caption", "cover_credit", "byline", "language"]
@@ -19,6 +21,9 @@ MANY_TO_MANY = ["cities", "party_organisations", "party_projects"]
 DATETIME_FIELDS = ["publish_at", "proposed_publish_at"]
 OTHER_FIELDS = ["is_featured", *DATETIME_FIELDS, "cover_image", "tags"]
 TRACKED_FIELDS = TEXT_FIELDS + FOREIGN_KEYS + MANY_TO_MANY + OTHER_FIELDS
+# A snapshot's cover_image is the stored photo's name, or this prefix and a name for a photo kept with an
+# unapplied revision (RevisionPhoto), which is in no storage until applied.
+KEPT_PHOTO = "kept:"
 
 
 def snapshot(article) -> dict:
@@ -56,7 +61,28 @@ def snapshot_of_form(cleaned_data, current: dict) -> dict:
             data[name] = value.isoformat() if value else None
     if "tags" in cleaned_data:
         data["tags"] = sorted(str(tag) for tag in cleaned_data["tags"])
+    if isinstance(cleaned_data.get("cover_image"), UploadedFile):
+        data["cover_image"] = KEPT_PHOTO + cleaned_data["cover_image"].name
     return data
+
+
+def is_kept_photo(value) -> bool:
+    return isinstance(value, str) and value.startswith(KEPT_PHOTO)
+
+
+def keep_photo(revision, upload) -> RevisionPhoto:
+    """Keep a photo checked by articles.images with the unapplied `revision`, out of the media storage."""
+    upload.seek(0)
+    return RevisionPhoto.objects.create(
+        revision=revision, name=upload.name, content_type=upload.content_type, content=upload.read()
+    )
+
+
+def kept_photo(revision) -> RevisionPhoto | None:
+    """The photo kept with `revision`, if its snapshot names one."""
+    if not is_kept_photo(revision.data.get("cover_image")):
+        return None
+    return RevisionPhoto.objects.filter(revision=revision).first()
 
 
 def record(article, by, *, is_applied=True, data=None, version=None) -> ArticleRevision:
@@ -86,10 +112,17 @@ def changed_fields(before: dict, after: dict) -> list[str]:
 
 
 def restore(article, revision, by) -> ArticleRevision:
-    """Put the fields of `revision` back as a new revision; the workflow state and what `by` may not change stay."""
-    kept = workflow.readonly_fields(by)
+    """Put the fields of `revision` back as a new revision; the workflow state and what `by` may not change stay.
+
+    A photo kept with an unapplied revision is stored as the cover now, as if uploaded again.
+    """
+    kept = workflow.readonly_fields(by, article)
     data = {name: value for name, value in revision.data.items() if name not in kept}
     put_back(article, data)
+    photo = kept_photo(revision)
+    if photo is not None:
+        upload = photo.as_upload()
+        article.cover_image.save(upload.name, upload, save=False)
     article.save()
     for name in MANY_TO_MANY:
         getattr(article, name).set(data.get(name) or [])
@@ -110,7 +143,7 @@ def put_back(article, data):
     for name in DATETIME_FIELDS:
         if data.get(name):
             setattr(article, name, parse_datetime(data[name]))
-    if "cover_image" in data:
+    if "cover_image" in data and not is_kept_photo(data["cover_image"]):
         article.cover_image.name = data["cover_image"] or ""
 
 
@@ -161,6 +194,8 @@ def display_value(name, value) -> str:
         return ", ".join(value)
     if name == "is_featured":
         return "да" if value else "нет"
+    if is_kept_photo(value):
+        return _("новое фото (ещё не применено)")
     if name in DATETIME_FIELDS:
         moment = parse_datetime(value) if isinstance(value, str) else value
         return moment.strftime("%d.%m.%Y %H:%M") if isinstance(moment, datetime) else str(value)

@@ -23,3 +23,8 @@ def own_articles(user) -> Q:
     if user.is_active and user.is_staff and user.has_perm("articles.change_article"):
         return Q(author=user)
     return Q(pk__in=[])
+
+
+def sees_readership(user) -> bool:
+    """Whether `user` may open «Что читают»: editors see every story's figures, authors their own stories'."""
+    return sees_every_article(user) or (user.is_active and user.is_staff and user.has_perm("articles.change_article"))

@@ -16,7 +16,7 @@ from procrastinate.contrib.django import app
 
 from articles import notifications, story_parts
 from articles.counters import COUNT_ONCE_PER
-from articles.models import CounterMark, WorkflowEvent
+from articles.models import ArticleDraft, CounterMark, WorkflowEvent
 
 logger = logging.getLogger(__name__)
 
@@ -68,3 +68,12 @@ def render_story_parts(model, pk):
     """Render and store the page parts of the stories that show one object (a story or a neighbour) as it is now."""
     instance = apps.get_model(model).objects.filter(pk=pk).first()
     return story_parts.store(story_parts.stories_showing(instance)) if instance is not None else 0
+
+
+@app.periodic(cron="15 4 * * *", periodic_id="old-drafts")
+@app.task(name="articles.remove_old_drafts")
+def remove_old_drafts(timestamp):
+    """Delete the autosaved drafts of the article form that nobody took back within NEWSROOM_DRAFT_DAYS."""
+    deleted, _ = ArticleDraft.objects.expired(timezone.now()).delete()
+    logger.info("Old autosaved drafts removed: %s", deleted)
+    return deleted

@@ -10,8 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from articles import front_page, statements
 from articles import search as full_text
-from articles import statements
 from articles.models import Article, ArticleTag, Section
 from articles.story_parts import linked_content, part_for, personalised, published_story, render_part
 from newsroom import edge
@@ -47,29 +47,27 @@ class TagPaginator(BoundedPaginator):
 
 
 def home(request):
+    return render(request, "articles/home.html", home_context(request, front_page.pinned_stories()))
+
+
+def home_context(request, pinned):
+    """What the home page shows with the stories `pinned` {position: story} (live ones, or a preview's)."""
     articles = Article.objects.public().for_listing()
-    latest = with_places(articles.newest_first()[: HOME_LATEST + 1])
-    main_story = next((a for a in latest if a.is_featured), latest[0] if latest else None)
-    latest = [a for a in latest if a != main_story][:HOME_LATEST]
+    # Enough for every place when all the pinned stories are among the newest.
+    newest = with_places(articles.newest_first()[: HOME_LATEST + 1 + len(pinned)])
+    featured = next((a for a in newest[: HOME_LATEST + 1] if a.is_featured), newest[0] if newest else None)
+    automatic = sorted(newest, key=lambda story: story != featured)  # the featured story first, then the newest
+    with_places(pinned.values())  # each given its section and region, in place
+    stories = front_page.arrange(automatic, pinned, HOME_LATEST + 1)
     most_read = with_places(
         articles.filter(publish_at__gte=timezone.now() - timedelta(days=MOST_READ_DAYS)).order_by("-views_count")[:5]
     )
     blocks = region_blocks(request, articles)
-    edge.shows(edge.ALL_STORIES)
+    edge.shows(edge.ALL_STORIES, edge.FRONT_PAGE)
     # Listed too: a withdrawal purges the lists showing the story for good, the rest of "articles" softly.
-    edge.shows_listed(*latest, *most_read, *(story for _, stories in blocks for story in stories))
-    if main_story:
-        edge.shows_listed(main_story)
-    return render(
-        request,
-        "articles/home.html",
-        {
-            "main_story": main_story,
-            "latest": latest,
-            "region_blocks": blocks,
-            "most_read": most_read,
-        },
-    )
+    edge.shows_listed(*stories, *most_read, *(story for _, stories in blocks for story in stories))
+    main_story, *latest = stories or [None]
+    return {"main_story": main_story, "latest": latest, "region_blocks": blocks, "most_read": most_read}
 
 
 def region_blocks(request, articles):

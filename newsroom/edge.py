@@ -4,7 +4,8 @@ A public page names what it shows in its `xkey` header, one surrogate key per ob
 (the story's own page), `listed-article-12` (a page listing it: a card, a related story, a translation's
 link), `region-3`, `section-2`, `tag-40`, `city-7`, `party-1` (the pages about one topic, and the stories
 that show it), `articles` (every list of all the stories: home, /news/, search, feeds, sitemaps), `parties`
-(the party registry) and `nav` (the header every HTML page carries). Views add keys with `shows()` and
+(the party registry), `front-page` (home's pinned stories) and `nav` (the header every HTML page carries,
+with the «Срочно» banner). Views add keys with `shows()` and
 `shows_listed()` while they render; the page cache middleware writes the header (newsroom/page_cache.py), so
 a page served from the cache keeps it.
 
@@ -32,6 +33,7 @@ HEADER = "xkey"  # the header Varnish's xkey module reads (deploy/varnish/newsro
 ALL_STORIES = "articles"
 PARTY_REGISTRY = "parties"
 NAVIGATION = "nav"
+FRONT_PAGE = "front-page"  # the home page's arrangement: its pinned stories (articles.FrontPageSlot)
 # Rendering in flight when a purge lands may store what it read before the change: purge again this much later.
 PURGE_AGAIN_AFTER_SECONDS = 2
 PURGE_TIMEOUT_SECONDS = 5
@@ -114,7 +116,8 @@ def purge_keys(instance, gone=False, public=None):
     pages listing it go for good and the lists it would join are left alone: it was never on them, or they
     list it and are among those pages. `public` overrides what the story says (for its time to come).
     """
-    own = {key_of(instance)} - {None}
+    # A model may name the pages showing it that carry no key of its own (edge_pages(): the home page, "nav").
+    own = ({key_of(instance)} | set(instance.edge_pages() if hasattr(instance, "edge_pages") else [])) - {None}
     lists = set(instance.edge_lists() if hasattr(instance, "edge_lists") else []) - {None}
     if not hasattr(instance, "is_public_now"):
         return own, lists
@@ -131,7 +134,8 @@ def changed(instances, gone=False):
 
     The keys are worked out once per object after the commit (purge_keys()), from what it then is: a story
     saved and relinked in one transaction is purged once, with its final tags. One purge job per
-    transaction, whatever it saved; a story scheduled for a time to come is purged again at that time.
+    transaction, whatever it saved; a story scheduled for a time to come is purged again at that time, a pinned
+    story or a banner at its end time.
     """
     if not settings.NEWSROOM_EDGE_PURGE_URLS:
         return
@@ -165,6 +169,9 @@ def flush_purges():
         goes_public_at = getattr(instance, "goes_public_at", lambda: None)()
         if goes_public_at is not None and goes_public_at > timezone.now():
             queue_purge(*purge_keys(instance, public=True), at=goes_public_at)
+        leaves_public_at = getattr(instance, "leaves_public_at", lambda: None)()
+        if leaves_public_at is not None and leaves_public_at > timezone.now():
+            queue_purge(own, its_lists, at=leaves_public_at)  # a pinned story or a banner ending by itself
     queue_purge(keys, lists)
 
 

@@ -3,31 +3,40 @@
 Pages, the navigation and the blocks kept per generation are cached under it. Every save or delete of
 public content moves a PostgreSQL sequence on (articles migration 0005) and notifies the channel below,
 so every worker process and server agrees whatever cache backend each one has. The newest publication
-time already reached is part of it too: a scheduled story going live changes it by itself.
+time already reached is part of it too: a scheduled story going live changes it by itself, and so does a
+story pinned to the home page, or the «Срочно» banner, reaching its end time.
 
 A serving process keeps its copy and reads the sequence again only when it may have changed: a
 notification arrived on its connection (PostgreSQL delivers it on commit, within milliseconds), a
-scheduled publication's time came, or its copy is as old as a cached page may be. Answering a cached
-page then costs no query at all.
+scheduled publication's time or a pinned story's or banner's end time came, or its copy is as old as a
+cached page may be. Answering a cached page then costs no query at all.
+
+The same statement reads the «Срочно» banner, which every public page shows: it changes exactly when the
+generation does (a save, or its end time), and a page costs no query for it.
 """
 
 import contextlib
 import contextvars
+import json
 import threading
 from datetime import timedelta
 
 import psycopg
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, BreakingBanner, FrontPageSlot
 
 SEQUENCE = "newsroom_content_generation"
 CHANNEL = "newsroom_content"
 # How long the navigation and the blocks kept per generation live: what content changes made around the
 # application (raw SQL, which announces nothing) may take to show. (Templates' {% cache 300 %} match it.)
 BLOCK_CACHE_SECONDS = 300
+# What ends by itself at its `ends_at` (EndingQuerySet): stories pinned to the home page, the «Срочно» banner.
+ENDING_MODELS = (FrontPageSlot, BreakingBanner)
+BANNER_FIELDS = ("id", "text", "text_kk", "link", "ends_at")
 _request_generation = contextvars.ContextVar("content_generation", default=None)
 _process = threading.local()  # Django gives each thread its own connection, so each keeps its own copy
 
@@ -66,11 +75,24 @@ def request_scope():
 
 def current_generation():
     """The generation, the same for the whole of a request."""
-    generation = _request_generation.get()
-    if generation is None:
-        generation = process_generation()
-        _request_generation.set(generation)
-    return generation
+    return request_state()[0]
+
+
+def current_banner_fields():
+    """The «Срочно» banner readers see now, as a dict of its fields (BANNER_FIELDS), or None.
+
+    Every public page shows it: it is read in the generation's statement, with no query of its own, and is the
+    same for the whole of a request.
+    """
+    return request_state()[1]
+
+
+def request_state():
+    state = _request_generation.get()
+    if state is None:
+        state = process_generation()
+        _request_generation.set(state)
+    return state
 
 
 def process_generation():
@@ -79,7 +101,7 @@ def process_generation():
     now = timezone.now()
     if getattr(_process, "listening_on", None) is not raw or was_notified(raw) or now >= _process.read_again_at:
         read_generation(now)
-    return _process.value
+    return _process.value, _process.banner
 
 
 def was_notified(raw):
@@ -96,17 +118,36 @@ def was_notified(raw):
 
 
 def read_statement(now):
-    """The sequence's value and the publication times that bound "now", in one statement.
+    """The sequence's value and the moments that bound "now", in one statement.
 
-    The times are asked of the one definition of what readers see (ArticleQuerySet.published) and of what
-    is still to come (scheduled), not worked out again here.
+    What readers see changes by itself at a scheduled story's publication time and at the end time of a story
+    pinned to the home page or of the «Срочно» banner: the newest of these moments already reached is part of
+    the token, and the next one to come is when to read it again. Each is asked of its model's one definition
+    (ArticleQuerySet.published and scheduled, the front page's live and ended), not worked out again here.
     """
-    newest = Article.objects.published(now).order_by("-publish_at").values("publish_at")[:1]
-    upcoming = Article.objects.scheduled(now).order_by("publish_at").values("publish_at")[:1]
-    newest_sql, newest_params = newest.query.sql_with_params()
-    upcoming_sql, upcoming_params = upcoming.query.sql_with_params()
-    sql = f"SELECT last_value, ({newest_sql}), ({upcoming_sql}) FROM {SEQUENCE}"
-    return sql, [*newest_params, *upcoming_params]
+    reached = [
+        Article.objects.published(now).order_by("-publish_at").values("publish_at")[:1],
+        *(model.objects.ended(now).order_by("-ends_at").values("ends_at")[:1] for model in ENDING_MODELS),
+    ]
+    upcoming = [
+        Article.objects.scheduled(now).order_by("publish_at").values("publish_at")[:1],
+        *(
+            model.objects.live(now).filter(ends_at__isnull=False).order_by("ends_at").values("ends_at")[:1]
+            for model in ENDING_MODELS
+        ),
+    ]
+    reached_sql, reached_params = subqueries(reached)
+    upcoming_sql, upcoming_params = subqueries(upcoming)
+    fields = JSONObject(**{name: name for name in BANNER_FIELDS})
+    banner_sql, banner_params = subqueries([BreakingBanner.objects.live(now).values(fields=fields)[:1]])
+    # GREATEST and LEAST ignore the NULLs of the lists with no such moment.
+    sql = f"SELECT last_value, GREATEST({reached_sql}), LEAST({upcoming_sql}), {banner_sql} FROM {SEQUENCE}"
+    return sql, [*reached_params, *upcoming_params, *banner_params]
+
+
+def subqueries(querysets):
+    compiled = [queryset.query.sql_with_params() for queryset in querysets]
+    return ", ".join(f"({sql})" for sql, _ in compiled), [param for _, params in compiled for param in params]
 
 
 def read_generation(now):
@@ -118,10 +159,11 @@ def read_generation(now):
         if listening and getattr(_process, "listening_on", None) is not raw:
             cursor.execute(f"LISTEN {CHANNEL}")
         cursor.execute(*read_statement(now))
-        changes, newest_publication, next_publication = cursor.fetchone()
-    _process.value = f"{changes}-{newest_publication.timestamp() if newest_publication else 0}"
+        changes, newest_moment, next_moment, banner = cursor.fetchone()
+    _process.value = f"{changes}-{newest_moment.timestamp() if newest_moment else 0}"
+    _process.banner = json.loads(banner) if isinstance(banner, str) else banner  # Django leaves JSON as text
     _process.listening_on = raw if listening else None
     # Changes made around the application (raw SQL, another program) announce nothing: the copy is read
     # again at the latest after a page's cache lifetime (their cached blocks live five minutes).
     longest = now + timedelta(seconds=max(settings.NEWSROOM_PAGE_CACHE_SECONDS, 1))
-    _process.read_again_at = min(next_publication, longest) if next_publication else longest
+    _process.read_again_at = min(next_moment, longest) if next_moment else longest

@@ -381,3 +381,7 @@ SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
 
 # How long a "Поделиться черновиком" link lets someone without an account read a draft.
 NEWSROOM_PREVIEW_LINK_HOURS = int(os.environ.get("NEWSROOM_PREVIEW_LINK_HOURS", 48))
+# The article form keeps what is typed as a draft every few seconds (articles/drafts.py): how long an unsaved
+# draft is offered back, and the largest one the server keeps (a long story with tables is some 100 KB).
+NEWSROOM_DRAFT_DAYS = int(os.environ.get("NEWSROOM_DRAFT_DAYS", 14))
+NEWSROOM_DRAFT_MAX_KB = int(os.environ.get("NEWSROOM_DRAFT_MAX_KB", 1024))

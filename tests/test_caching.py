@@ -1,13 +1,15 @@
 """One caching design (newsroom/caching.py): values kept per content generation, invalidation declared per app."""
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.db.models.signals import m2m_changed
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, BreakingBanner, FrontPageSlot
 from newsroom import caching
 from newsroom.generation import bump_generation, current_generation, forget_generation
 from regions.models import City, District, Region
@@ -17,7 +19,13 @@ from tests.parties.factories import PartyFactory, PartyProjectFactory, PrimaryOr
 pytestmark = pytest.mark.django_db
 
 DECLARED = {
-    "articles": {"articles.Article", "articles.Section", "taggit.Tag"},
+    "articles": {
+        "articles.Article",
+        "articles.Section",
+        "taggit.Tag",
+        "articles.FrontPageSlot",
+        "articles.BreakingBanner",
+    },
     "regions": {"regions.Region", "regions.District", "regions.City"},
     "parties": {"parties.Party", "parties.PrimaryOrganisation", "parties.PartyProject"},
 }
@@ -41,6 +49,12 @@ def declared_instance(label):
         "articles.Article": ArticleFactory,
         "articles.Section": SectionFactory,
         "taggit.Tag": lambda: Tag.objects.create(name="паводок", slug="pavodok"),
+        "articles.FrontPageSlot": lambda: FrontPageSlot.objects.create(
+            position=1, article=ArticleFactory(published=True)
+        ),
+        "articles.BreakingBanner": lambda: BreakingBanner.objects.create(
+            text="Штормовое предупреждение", link="/news/", ends_at=timezone.now() + timedelta(hours=1)
+        ),
         "regions.Region": lambda: Region.objects.create(
             name="Тестовая область",
             slug="testovaya",

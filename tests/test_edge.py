@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from articles import workflow
+from articles import front_page, workflow
 from articles.models import Article
 from newsroom import edge
 from newsroom.background.tasks import EdgePurgeRetry
@@ -177,3 +177,39 @@ def test_a_purge_the_edge_did_not_confirm_is_retried_soon_then_every_half_minute
     assert strategy.get_retry_decision(exception=edge.EdgeUnavailable("down"), job=Job) is None  # failed: listed
     Job.attempts = 0
     assert strategy.get_retry_decision(exception=ValueError("a bug"), job=Job) is None
+
+
+def test_home_names_its_arrangement(client):
+    ArticleFactory(published=True)
+
+    assert {"front-page", "articles", "nav"} <= keys_of(client.get("/"))
+
+
+def test_a_pin_purges_home_for_good_and_again_at_its_end_time(
+    edge_configured, moderator, django_capture_on_commit_callbacks
+):
+    story = ArticleFactory(published=True)
+    ProcrastinateJob.objects.all().delete()
+    ends_at = (timezone.now() + timedelta(hours=3)).replace(microsecond=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        front_page.save(by=moderator, slots={1: (story, ends_at)}, banner=None)
+
+    jobs = purges()
+    assert sorted(when is not None for _, _, when in jobs) == [False, True]
+    assert all("front-page" in keys for keys, _, _ in jobs)
+    assert {when for _, _, when in jobs} == {None, ends_at}
+
+
+def test_the_banner_purges_every_page_for_good_when_put_up_taken_down_and_at_its_end(
+    edge_configured, moderator, django_capture_on_commit_callbacks
+):
+    ends_at = (timezone.now() + timedelta(hours=1)).replace(microsecond=0)
+    banner = {"text": "Штормовое предупреждение", "text_kk": "", "link": "/news/", "ends_at": ends_at}
+    with django_capture_on_commit_callbacks(execute=True):
+        front_page.save(by=moderator, slots={}, banner=banner)
+    with django_capture_on_commit_callbacks(execute=True):
+        front_page.save(by=moderator, slots={}, banner=None)
+
+    jobs = purges()
+    assert sorted((when is not None, when) for _, _, when in jobs) == [(False, None), (False, None), (True, ends_at)]
+    assert all("nav" in keys for keys, _, _ in jobs)

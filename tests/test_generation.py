@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article
+from articles.models import Article, BreakingBanner, FrontPageSlot
 from tests.factories import ArticleFactory
 from tests.processes import eventually
 
@@ -82,6 +82,45 @@ def test_a_scheduled_story_goes_live_at_its_time_in_a_listening_process(client, 
 
     assert early["X-Page-Cache"] == "hit" and "Запланированный репортаж" not in early.content.decode()
     assert "Запланированный репортаж" in on_time.content.decode()
+
+
+def test_a_pin_and_the_banner_end_at_their_time_in_a_listening_process(client, settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 3600  # pages outlive the wait: only the end time can end them
+    at = timezone.now() + timedelta(seconds=60)
+    ArticleFactory(published=True, title="Самая свежая новость", publish_at=timezone.now() - timedelta(minutes=5))
+    pinned = ArticleFactory(
+        published=True, title="Закреплённый репортаж", publish_at=timezone.now() - timedelta(days=2)
+    )
+    FrontPageSlot.objects.create(position=1, article=pinned, ends_at=at)
+    BreakingBanner.objects.create(text="Буран на трассе Петропавловск — Астана", link="/news/", ends_at=at)
+
+    def lead(response):
+        return response.content.decode().split("Последние новости")[0]
+
+    first = client.get("/")
+    with time_machine.travel(at - timedelta(seconds=1), tick=False):
+        early = client.get("/")
+    with time_machine.travel(at + timedelta(seconds=1), tick=False):
+        on_time = client.get("/")
+
+    assert "Закреплённый репортаж" in lead(first) and "Буран на трассе" in first.content.decode()
+    assert early["X-Page-Cache"] == "hit" and "Буран на трассе" in early.content.decode()
+    assert "Закреплённый репортаж" not in lead(on_time) and "Самая свежая новость" in lead(on_time)
+    assert "Буран на трассе" not in on_time.content.decode()
+
+
+def test_a_banner_put_up_by_another_process_is_seen_at_once(client):
+    ArticleFactory(published=True)
+    client.get("/news/")
+    assert client.get("/news/")["X-Page-Cache"] == "hit"
+
+    in_another_process(
+        lambda: BreakingBanner.objects.create(
+            text="Гололёд: закрыта трасса", link="/news/", ends_at=timezone.now() + timedelta(hours=1)
+        )
+    )
+
+    assert eventually(lambda: "Гололёд: закрыта трасса" in client.get("/news/").content.decode(), seconds=3)
 
 
 def test_a_process_whose_connection_the_server_closed_listens_again(client):

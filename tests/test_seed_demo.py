@@ -4,15 +4,18 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
+from articles import workflow
 from articles.models import Article
 from parties.models import PrimaryOrganisation
+from regions.models import Region
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
 COUNTED_MODELS = [
     "auth.User", "auth.Group", "articles.Article", "articles.Section", "articles.WorkflowEvent",
     "articles.ArticleRevision", "taggit.Tag", "articles.ArticleTag", "parties.Party", "parties.PartyProject",
-    "parties.PrimaryOrganisation", "regions.Region", "regions.City",
+    "parties.PrimaryOrganisation", "regions.Region", "regions.City", "articles.Desk", "articles.DeskRegion",
 ]  # fmt: skip
 
 
@@ -72,3 +75,17 @@ def test_seed_demo_refuses_production_without_force(settings):
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_demo")
     assert not Article.objects.exists()
+
+
+def test_seed_demo_shows_regional_desks(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    User = get_user_model()
+    moderator, south, chief = (User.objects.get(username=name) for name in ["moderator", "moderator_south", "chief"])
+    assert set(moderator.desks.values_list("name", flat=True)) == {"Северный отдел", "Республиканский отдел"}
+    assert set(south.desks.values_list("name", flat=True)) == {"Южный отдел"}
+    assert chief.has_perm("articles.oversee_desk") and not chief.desks.exists()
+    almaty = ArticleFactory(region=Region.objects.get(slug="almaty"), status=Article.Status.REVIEW)
+    national = ArticleFactory(status=Article.Status.REVIEW)
+    assert [workflow.can_edit(user, almaty) for user in (moderator, south, chief)] == [False, True, True]
+    assert [workflow.can_edit(user, national) for user in (moderator, south, chief)] == [True, False, True]

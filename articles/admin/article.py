@@ -5,9 +5,11 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from articles import revisions, workflow
+from articles import drafts, revisions, workflow
 from articles import search as full_text
-from articles.admin.change_page import ArticleChangePageMixin
+from articles.admin.change_page import ArticleChangePageMixin, gate_warning
+from articles.admin.drafts import ArticleDraftsMixin
+from articles.admin.plan import ArticlePlanMixin
 from articles.forms import ArticleAdminForm
 from articles.models import Article
 from newsroom.pagination import BoundedPaginator
@@ -21,7 +23,7 @@ class SearchResultsPaginator(BoundedPaginator):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleChangePageMixin, admin.ModelAdmin):
+class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, ArticleDraftsMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "status_display", "section", "region", "author", "waiting", "publish_at", "updated_at"]
@@ -43,7 +45,7 @@ class ArticleAdmin(ArticleChangePageMixin, admin.ModelAdmin):
             _("Служебное"),
             {"fields": ["status", "slug", "first_published_at", "created_at", "updated_at", "version"]},
         ),
-        (None, {"fields": ["base_version", "seen_version"], "classes": ["hidden"]}),
+        (None, {"fields": ["base_version", "seen_version", "kept_photo"], "classes": ["hidden"]}),
     ]
 
     # --- who sees and does what: every answer comes from articles.workflow ---
@@ -73,7 +75,7 @@ class ArticleAdmin(ArticleChangePageMixin, admin.ModelAdmin):
         return queryset.filter(search_vector=query), False
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), *workflow.readonly_fields(request.user)]
+        return [*super().get_readonly_fields(request, obj), *workflow.readonly_fields(request.user, obj)]
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)
@@ -122,7 +124,7 @@ class ArticleAdmin(ArticleChangePageMixin, admin.ModelAdmin):
     def submit_selected(self, request, queryset):
         self.apply_to_each(request, queryset, "submit")
 
-    @admin.action(description=_("Одобрить и опубликовать сейчас"), permissions=["publish"])
+    @admin.action(description=_("Одобрить (в назначенное время, если оно есть, иначе сейчас)"), permissions=["publish"])
     def approve_selected(self, request, queryset):
         self.apply_to_each(request, queryset, "approve")
 
@@ -134,10 +136,14 @@ class ArticleAdmin(ArticleChangePageMixin, admin.ModelAdmin):
         done = 0
         for article in queryset:
             try:
-                workflow.apply(article, name, by=request.user)
+                event = workflow.apply(article, name, by=request.user)
                 done += 1
             except workflow.WorkflowError as error:
                 self.message_user(request, f"«{article.title}»: {error}", messages.ERROR)
+            else:
+                if event.missing:
+                    warning = gate_warning(request.user, article, event)
+                    self.message_user(request, f"«{article.title}»: {warning}", messages.WARNING)
         if done:
             self.message_user(
                 request,
@@ -146,7 +152,7 @@ class ArticleAdmin(ArticleChangePageMixin, admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
-    # --- saving: author, revisions ---
+    # --- saving: author, revisions, the autosaved drafts it makes unneeded ---
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -160,3 +166,10 @@ class ArticleAdmin(ArticleChangePageMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         revisions.record(form.instance, request.user)
+        drafts.forget_saved(
+            request.user,
+            form.instance,
+            key=request.POST.get("autosave_key"),
+            opened_at=drafts.parse_moment(request.POST.get("autosave_opened")),
+            added=not change,
+        )

@@ -1,17 +1,21 @@
 from django.contrib import admin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from articles import workflow
-from articles.models import ArticleRevision, WorkflowEvent
+from articles import front_page, workflow
+from articles.models import Article, ArticleRevision, WorkflowEvent
 from newsroom.admin_site import RecordAdmin
 
 
 class AuditTrailAdmin(RecordAdmin):
-    """A story's history: read-only; a journalist sees that of their own stories; only a superuser deletes it."""
+    """A story's history: read-only; a moderator sees that of their desks' stories, a journalist of their own;
+    only a superuser deletes it. The «Срочно» banner's events name no story: every moderator sees them, as every
+    moderator arranges the front page."""
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if workflow.is_moderator(request.user):
-            return queryset
+            return queryset.filter(Q(article__in=Article.objects.on_desk_of(request.user)) | Q(article__isnull=True))
         return queryset.filter(article__author=request.user)
 
 
@@ -25,7 +29,13 @@ class ArticleRevisionAdmin(AuditTrailAdmin):
 
 @admin.register(WorkflowEvent)
 class WorkflowEventAdmin(AuditTrailAdmin):
-    list_display = ["article", "transition", "from_status", "to_status", "actor", "created_at"]
+    list_display = ["article", "action", "from_status", "to_status", "actor", "created_at", "comment"]
     list_filter = ["transition", "to_status"]
     list_select_related = ["article", "actor"]
     search_fields = ["article__title", "comment"]
+
+    @admin.display(description=_("действие"), ordering="transition")
+    def action(self, event):
+        """The transition's or the front page change's name in words (the stored name for an unknown one)."""
+        transition = workflow.TRANSITIONS.get(event.transition)
+        return transition.label if transition else front_page.ACTIONS.get(event.transition, event.transition)

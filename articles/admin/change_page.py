@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from articles import preview, revisions, workflow
 from articles.models import Article
+from newsroom.middleware import MEDIA_CSP
 
 
 class ArticleChangePageMixin:
@@ -39,6 +40,16 @@ class ArticleChangePageMixin:
                 view(self.restore_view),
                 name="articles_article_restore",
             ),
+            path(
+                "<int:pk>/revisions/<int:revision_id>/photo/",
+                view(self.revision_photo_view),
+                name="articles_article_revision_photo",
+            ),
+            path(
+                "<int:pk>/revisions/<int:revision_id>/discard/",
+                view(self.discard_view),
+                name="articles_article_discard",
+            ),
         ] + super().get_urls()
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -52,7 +63,8 @@ class ArticleChangePageMixin:
                 is_scheduled=obj.is_scheduled(),
                 can_share=workflow.can_share(request.user, obj),
                 preview_links=obj.preview_links.active().select_related("created_by"),
-                proposed_time=proposed_time(obj),
+                planned_time=workflow.planned_publish_at(obj),
+                publication_missing=publication_missing(request.user, obj),
             )
         adminform = context.get("adminform")
         if adminform is not None:
@@ -73,7 +85,10 @@ class ArticleChangePageMixin:
             raise Http404
         article = self.get_article(request, pk)
         try:
-            publish_at = parse_local_datetime(request.POST.get("publish_at", ""))
+            if request.POST.get("when") == "now":  # «Одобрить сейчас»: not the time in the field
+                publish_at = timezone.now()
+            else:
+                publish_at = parse_local_datetime(request.POST.get("publish_at", ""))
             event = workflow.apply(
                 article, name, by=request.user, comment=request.POST.get("comment", ""), publish_at=publish_at
             )
@@ -81,6 +96,8 @@ class ArticleChangePageMixin:
             self.message_user(request, str(error), messages.ERROR)
         else:
             self.message_user(request, success_message(article, event), messages.SUCCESS)
+            if event.missing:
+                self.message_user(request, gate_warning(request.user, article, event), messages.WARNING)
         return HttpResponseRedirect(self.change_url(article))
 
     def preview_view(self, request, pk):
@@ -131,6 +148,8 @@ class ArticleChangePageMixin:
             "body": revision.data.get("body", ""),
             "rows": revisions.comparison_rows(revision.data, current),
             "can_restore": workflow.can_edit(request.user, article),
+            "can_discard": workflow.can_discard(request.user, revision),
+            "kept_photo": revisions.kept_photo(revision),
             "title": gettext("Редакция от %(moment)s")
             % {"moment": timezone.localtime(revision.created_at).strftime("%d.%m.%Y %H:%M")},
         }
@@ -147,6 +166,29 @@ class ArticleChangePageMixin:
         self.message_user(request, gettext("Редакция восстановлена и сохранена как новая."), messages.SUCCESS)
         return HttpResponseRedirect(self.change_url(article))
 
+    def revision_photo_view(self, request, pk, revision_id):
+        """The photo kept with an unapplied revision, for those who may see the story only (it has no public URL)."""
+        article = self.get_article(request, pk)
+        photo = revisions.kept_photo(get_object_or_404(article.revisions, pk=revision_id))
+        if photo is None:
+            raise Http404
+        response = HttpResponse(bytes(photo.content), content_type=photo.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = MEDIA_CSP
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def discard_view(self, request, pk, revision_id):
+        if request.method != "POST":
+            raise Http404
+        article = self.get_article(request, pk)
+        revision = get_object_or_404(article.revisions, pk=revision_id)
+        if not workflow.can_discard(request.user, revision):
+            raise PermissionDenied
+        revision.delete()  # with the photo kept with it
+        self.message_user(request, gettext("Неприменённая правка удалена."), messages.SUCCESS)
+        return HttpResponseRedirect(self.change_url(article))
+
 
 def latest_rejection(article):
     """The rejection that sent this draft back, if the draft's last move was a rejection."""
@@ -156,12 +198,21 @@ def latest_rejection(article):
     return last if last and last.transition == "reject" else None
 
 
-def proposed_time(article):
-    """The author's proposed publication time, as the approve form's field takes it, while it is still ahead."""
-    moment = article.proposed_publish_at
-    if moment is None or moment <= timezone.now():
-        return ""
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+def publication_missing(user, article):
+    """What the publication gate finds missing, for the page that offers a transition it speaks at."""
+    if any(transition.publication_gate for transition in workflow.allowed_transitions(user, article)):
+        return workflow.missing_for_publication(article)
+    return []
+
+
+def gate_warning(user, article, event):
+    """Done, but not publishable yet: say what is missing and how the person who did it completes the story."""
+    warning = gettext("Для публикации не хватает: %(missing)s — модератор не сможет одобрить материал без этого.") % {
+        "missing": ", ".join(event.missing)
+    }
+    if workflow.can_edit(user, article):
+        return f"{warning} {gettext('Дополните материал и сохраните его.')}"
+    return f"{warning} {gettext('Чтобы дополнить его, нажмите «Отозвать», исправьте и отправьте снова.')}"
 
 
 def parse_local_datetime(value):

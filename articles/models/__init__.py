@@ -11,18 +11,33 @@ from articles.models.history import ArticleRevision, WorkflowEvent
 from articles.models.preview_links import PreviewLink, PreviewLinkQuerySet
 from articles.models.counter_marks import CounterMark, CounterMarkQuerySet
 from articles.models.story_parts import StoryPart
+from articles.models.desk import Desk, DeskMap, DeskRegion
+from articles.models.revision_photos import RevisionPhoto
+from articles.models.drafts import ArticleDraft, ArticleDraftQuerySet
+from articles.models.front_page import BreakingBanner, FrontPageSlot
+from articles.models.hourly_counts import HourlyCount, HourlyCountQuerySet
 # isort: on
 
 __all__ = [
     "Article",
+    "ArticleDraft",
+    "ArticleDraftQuerySet",
     "ArticleQuerySet",
     "ArticleRevision",
     "ArticleTag",
     "ArticleTagQuerySet",
+    "BreakingBanner",
     "CounterMark",
     "CounterMarkQuerySet",
+    "Desk",
+    "DeskMap",
+    "DeskRegion",
+    "FrontPageSlot",
+    "HourlyCount",
+    "HourlyCountQuerySet",
     "PreviewLink",
     "PreviewLinkQuerySet",
+    "RevisionPhoto",
     "Section",
     "StoryPart",
     "WorkflowEvent",

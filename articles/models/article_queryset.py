@@ -2,9 +2,11 @@
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from articles.models.choices import ArticleStatus
+from articles.models.desk import DeskMap
 from articles.roles import own_articles, sees_every_article
 
 
@@ -43,6 +45,19 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self, now=None):
         """Articles approved for a time still to come: published, with a publication time not yet reached."""
         return self.filter(status=ArticleStatus.PUBLISHED, publish_at__gt=now or timezone.now())
+
+    def planned(self, start, end, now=None):
+        """Stories due between `start` and `end`: scheduled ones at their time, those in review at the time an
+        approval without a chosen time would keep (a moderator's time still ahead, else the author's proposal,
+        as workflow.planned_publish_at), else when they were sent (the plan)."""
+        now = now or timezone.now()
+        planned_at = models.Case(
+            models.When(status=ArticleStatus.PUBLISHED, then=models.F("publish_at")),
+            models.When(publish_at__gt=now, then=models.F("publish_at")),
+            default=Coalesce("proposed_publish_at", "submitted_at"),
+        )
+        pending = self.scheduled(now) | self.awaiting_review()
+        return pending.annotate(planned_at=planned_at).filter(planned_at__gte=start, planned_at__lt=end)
 
     def awaiting_review(self):
         """Articles sent to review and not yet decided: the moderators' queue (the admin index, /metrics)."""
@@ -101,11 +116,24 @@ class ArticleQuerySet(models.QuerySet):
         return self.only(*LISTING_FIELDS)
 
     def on_desk_of(self, user):
-        """Articles `user` works on in the admin: every one for a moderator, their own for an author."""
-        return self.all() if sees_every_article(user) else self.filter(own_articles(user))
+        """Articles `user` works on in the admin: a moderator's desks' stories and their own; an author's own."""
+        if not sees_every_article(user):
+            return self.filter(own_articles(user))
+        desks = desk_stories(user)
+        return self.all() if desks is None else self.filter(desks | own_articles(user))
 
     def visible_to(self, user):
         """Articles `user` may see and link a story to: those on their desk, and those readers see now."""
-        if sees_every_article(user):
-            return self.all()
-        return self.filter(own_articles(user) | published_now())
+        desks = desk_stories(user) if sees_every_article(user) else models.Q(pk__in=[])
+        return self.all() if desks is None else self.filter(desks | own_articles(user) | published_now())
+
+    def on_desks(self, desk_map, desk_ids):
+        """Articles on the desks `desk_ids` of `desk_map`; every article when `desk_ids` is None (every desk)."""
+        return self.all() if desk_ids is None else self.filter(desk_map.stories_of(desk_ids))
+
+
+def desk_stories(user):
+    """The stories of `user`'s desks as a filter, or None for every story (desks not in force, or a chief)."""
+    desk_map = DeskMap.of(user)
+    desk_ids = desk_map.scope_of(user)
+    return None if desk_ids is None else desk_map.stories_of(desk_ids)

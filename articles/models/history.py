@@ -38,12 +38,23 @@ class ArticleRevision(models.Model):
 
 
 class WorkflowEvent(models.Model):
+    """A transition of a story, or a change of the home page's arrangement (articles/front_page.py).
+
+    The front page's events name the story pinned or unpinned (with its status, unchanged, on both sides);
+    those of the «Срочно» banner name no story.
+    """
+
     article = models.ForeignKey(
-        "articles.Article", on_delete=models.CASCADE, related_name="workflow_events", verbose_name=_("материал")
+        "articles.Article",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="workflow_events",
+        verbose_name=_("материал"),
     )
     transition = models.CharField(_("действие"), max_length=20)
-    from_status = models.CharField(_("из статуса"), max_length=10, choices=ArticleStatus.choices)
-    to_status = models.CharField(_("в статус"), max_length=10, choices=ArticleStatus.choices)
+    from_status = models.CharField(_("из статуса"), max_length=10, choices=ArticleStatus.choices, blank=True)
+    to_status = models.CharField(_("в статус"), max_length=10, choices=ArticleStatus.choices, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -60,4 +71,6 @@ class WorkflowEvent(models.Model):
         verbose_name_plural = _("события редакционного процесса")
 
     def __str__(self):
+        if self.article_id is None:
+            return f"{self.transition}: {self.comment}"
         return f"{self.article}: {self.from_status} → {self.to_status}"

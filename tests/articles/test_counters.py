@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from articles.counters import page_token
-from articles.models import Article
+from articles.models import Article, HourlyCount
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +234,45 @@ def test_article_page_works_without_javascript(client):
     assert 'data-copy-link="http://testserver/news/' in share_block
     # The copy button needs JavaScript, so it stays hidden until the script reveals it.
     assert 'data-copy-link="http://testserver/news/' + article.slug + '/" hidden>' in share_block
+
+
+def counted_hours(article):
+    return list(HourlyCount.objects.filter(article=article).order_by("hour").values_list("hour", "views", "shares"))
+
+
+def test_counted_views_and_shares_are_added_to_the_hour_they_happen_in(client):
+    article = ArticleFactory(published=True)
+    start = timezone.now().replace(minute=50, second=0, microsecond=0)
+
+    with time_machine.travel(start, tick=False):
+        post(client, article, "view", address="10.0.0.1")
+        post(client, article, "view", address="10.0.0.2")
+        post(client, article, "share", address="10.0.0.1")
+    with time_machine.travel(start + timedelta(minutes=15), tick=False):
+        post(client, article, "view", address="10.0.0.3")
+
+    hour = start.replace(minute=0)
+    assert counted_hours(article) == [(hour, 2, 1), (hour + timedelta(hours=1), 1, 0)]
+    assert stored_count(article, "view") == 3
+    assert stored_count(article, "share") == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_refused_count_adds_nothing_to_the_hour(client, kind):
+    article = ArticleFactory(published=True)
+
+    post(client, article, kind)
+    post(client, article, kind)  # the same visitor within half an hour
+    post(client, article, kind, agent="curl/8.5.0")  # a bot
+
+    assert [(views + shares) for _, views, shares in counted_hours(article)] == [1]
+
+
+def test_counting_costs_the_same_three_statements_as_before_the_hourly_record(client, django_assert_num_queries):
+    """The story, the visitor's mark, and the total with its hour in one statement."""
+    article = ArticleFactory(published=True)
+
+    with django_assert_num_queries(3):
+        response = post(client, article, "view")
+
+    assert response.json() == {"counted": True, "count": 1}

@@ -191,11 +191,8 @@ def describe_violations(violations, url, width):
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize(("name", "width"), axe_cases())
-def test_axe_finds_no_serious_violation(live_server, newsroom, open_page, name, width):
-    url = page_url(live_server, newsroom, name)
-    page = open_page(width, bypass_csp=True)
-    visit(page, url)
+def assert_no_serious_violation(page, url, width):
+    """Run axe-core on the page open at `url` (its context opened with bypass_csp=True) and fail on a serious one."""
     page.add_script_tag(path=AXE_JS)
     assert page.evaluate("() => window.axe && axe.version") == AXE_VERSION
     results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
@@ -203,6 +200,14 @@ def test_axe_finds_no_serious_violation(live_server, newsroom, open_page, name, 
 
     blocking = [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, describe_violations(blocking, url, width)
+
+
+@pytest.mark.parametrize(("name", "width"), axe_cases())
+def test_axe_finds_no_serious_violation(live_server, newsroom, open_page, name, width):
+    url = page_url(live_server, newsroom, name)
+    page = open_page(width, bypass_csp=True)
+    visit(page, url)
+    assert_no_serious_violation(page, url, width)
 
 
 # Elements sticking out past the window's right edge, except inside their own scroll container.

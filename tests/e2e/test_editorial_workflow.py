@@ -17,38 +17,6 @@ from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PASSWORD = "secret-password"  # tests.factories.UserFactory
-# An admin page with CKEditor and select2 loads many static files from the live server;
-# on a busy machine that takes longer than Playwright's default 5 s for `expect`.
-TIMEOUT_MS = 20_000
-
-
-@pytest.fixture
-def open_browser_as(browser, live_server):
-    """open_browser_as(user) -> a page in a new browser context, logged in through the admin form;
-    open_browser_as(None) -> an anonymous reader's page."""
-    contexts = []
-    expect.set_options(timeout=TIMEOUT_MS)
-
-    def open_as(user):
-        context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        if user is not None:
-            page.goto(f"{live_server.url}/admin/login/")
-            page.locator("#id_username").fill(user.username)
-            page.locator("#id_password").fill(PASSWORD)
-            page.locator("#login-form [type=submit]").click()
-            page.wait_for_url(f"{live_server.url}/admin/")
-            expect(page.locator("#user-tools")).to_contain_text(user.first_name or user.username)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-    expect.set_options(timeout=5_000)  # Playwright's default, for the other browser tests
-
 
 @pytest.fixture
 def second_moderator(db):

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from articles import revisions, workflow
 from articles.management.sections import ensure_sections
-from articles.models import Article, Section
+from articles.models import Article, Desk, DeskRegion, Section
 from parties.demo import ensure_party, numbered_organisations, spread
 from parties.models import Party, PrimaryOrganisation
 from regions.models import City, Region
@@ -31,8 +31,26 @@ USERS = [
     # username, first name, last name, group, is_superuser
     ("journalist", "Айгерим", "Сапарова", "Journalists", False),
     ("moderator", "Ерлан", "Ахметов", "Moderators", False),
+    ("moderator_south", "Динара", "Абенова", "Moderators", False),
+    ("chief", "Гульнара", "Касымова", "Chief editors", False),
     ("admin", "Администратор", "", None, True),
 ]
+
+# Two regional desks, each with its demo moderator; `moderator` also has the default desk (stories without a
+# region and of the regions no desk covers), `chief` every desk.
+DESKS = [
+    (
+        "Северный отдел",
+        ["severo-kazakhstanskaya-oblast", "akmolinskaya-oblast", "kostanayskaya-oblast", "pavlodarskaya-oblast"],
+        "moderator",
+    ),
+    (
+        "Южный отдел",
+        ["almaty", "almatinskaya-oblast", "oblast-zhetisu", "zhambylskaya-oblast", "shymkent", "turkestanskaya-oblast",
+         "kyzylordinskaya-oblast"],
+        "moderator_south",
+    ),
+]  # fmt: skip
 
 NKO_SLUG = "severo-kazakhstanskaya-oblast"
 # How the 244 primary organisations of North Kazakhstan Region are spread: Petropavl first, then
@@ -59,8 +77,12 @@ class Command(BaseCommand):
             party = ensure_party(DEMO_DIR / "party.json")
             self.create_organisations(party)
             created = self.create_articles(users) if {"journalist", "moderator"} <= users.keys() else 0
+            # After the articles: once desks have members, `moderator` no longer publishes every region's story.
+            self.create_desks(users if users_created else {})
         if users_created:
-            accounts = f"Log in at /admin/ as journalist, moderator or admin with the password {password!r}."
+            accounts = (
+                f"Log in at /admin/ as journalist, moderator, moderator_south, chief or admin, password {password!r}."
+            )
         else:
             accounts = "The database already had users: no account was created or changed."
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new articles). {accounts}"))
@@ -86,6 +108,22 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=group_name))
             users[username] = user
         return users, True
+
+    def create_desks(self, new_users):
+        """Create the demo desks; only demo users created in this run become members (rights are never changed)."""
+        regions = {region.slug: region for region in Region.objects.all()}
+        for name, slugs, username in DESKS:
+            desk, created = Desk.objects.get_or_create(name=name)
+            if created:
+                taken = set(DeskRegion.objects.values_list("region_id", flat=True))
+                DeskRegion.objects.bulk_create(
+                    DeskRegion(desk=desk, region=regions[slug]) for slug in slugs if regions[slug].pk not in taken
+                )
+            if username in new_users:
+                desk.members.add(new_users[username])
+        default = Desk.objects.filter(is_default=True).first()
+        if default and "moderator" in new_users:
+            default.members.add(new_users["moderator"])
 
     def create_organisations(self, party):
         region = Region.objects.get(slug=NKO_SLUG)

@@ -1,0 +1,30 @@
+"""A cover photo uploaded in a save that lost an edit conflict, kept with that unapplied revision."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RevisionPhoto(models.Model):
+    """The photo as articles.images cleaned it, in the database: no media URL reaches it until it is applied.
+
+    Deleting the revision (discarding it) or its article deletes the photo with it.
+    """
+
+    revision = models.OneToOneField(
+        "articles.ArticleRevision", on_delete=models.CASCADE, related_name="photo", verbose_name=_("редакция")
+    )
+    name = models.CharField(_("имя файла"), max_length=100)
+    content_type = models.CharField(_("тип"), max_length=20)
+    content = models.BinaryField(_("содержимое"))
+
+    class Meta:
+        verbose_name = _("фото неприменённой редакции")
+        verbose_name_plural = _("фото неприменённых редакций")
+
+    def __str__(self):
+        return self.name
+
+    def as_upload(self) -> SimpleUploadedFile:
+        """The photo as the article form's cover field gives an upload, to be saved like one."""
+        return SimpleUploadedFile(self.name, bytes(self.content), content_type=self.content_type)
