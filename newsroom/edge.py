@@ -110,11 +110,14 @@ def header_value(keys):
 def purge_keys(instance, gone=False, public=None):
     """What to purge when `instance` changed: (keys purged for good, keys purged softly).
 
-    Its own page goes for good. For a story (a model with `is_public_now()`), while it is public, the pages
-    listing it and the lists it now joins are purged softly: a list may answer once more, or while the origin
-    fails, with a corrected story's previous headline. Once it is not public (withdrawn, a draft, `gone`), the
-    pages listing it go for good and the lists it would join are left alone: it was never on them, or they
-    list it and are among those pages. `public` overrides what the story says (for its time to come).
+    Its own page goes for good. For a story (a model with `is_public_now()` and `has_been_published()`), while
+    it is public, its page, the pages listing it and the lists it now joins are purged softly: the edge fetches
+    them again on the next request and keeps the previous copy only for when the origin fails (a corrected story
+    answered as it was while PostgreSQL restarts beats an error page). A draft never published is on no page:
+    nothing to purge (the second round of such a purge would take the page of the story published meanwhile).
+    Once it is not public (withdrawn, a draft again, `gone`), its page and the pages listing it go for good and
+    the lists it would join are left alone: it was never on them, or they list it and are among those pages.
+    `public` overrides what the story says (for its time to come).
     """
     # A model may name the pages showing it that carry no key of its own (edge_pages(): the home page, "nav").
     own = ({key_of(instance)} | set(instance.edge_pages() if hasattr(instance, "edge_pages") else [])) - {None}
@@ -123,9 +126,11 @@ def purge_keys(instance, gone=False, public=None):
         return own, lists
     listed = {listed_key_of(instance)} - {None}
     public = instance.is_public_now() if public is None else public
+    if not gone and not public and not instance.has_been_published():
+        return set(), set()  # a draft never published: no page at the edge shows it
     if gone or not public:
         return own | listed, set()
-    return own, lists | listed
+    return set(), own | lists | listed
 
 
 def changed(instances, gone=False):

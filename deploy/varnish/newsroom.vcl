@@ -40,8 +40,9 @@ sub vcl_recv {
         if (!req.http.xkey-purge && !req.http.xkey-softpurge) {
             return (synth(400, "No xkey-purge or xkey-softpurge header"));
         }
-        # xkey-purge: the changed objects' own keys, gone for good (a withdrawn story is not answered even
-        # stale). xkey-softpurge: the lists they joined, expired but kept for a stale answer.
+        # xkey-purge: what is gone for good (a withdrawn story, even stale, is not answered). xkey-softpurge: a
+        # public story changed and the lists it joined, expired (fetched again by the next request, which takes
+        # the old copy only while the fetch runs) but kept for a stale answer while the origin fails.
         set req.http.purged = "0";
         set req.http.softpurged = "0";
         if (req.http.xkey-purge) {
