@@ -262,6 +262,25 @@ def test_journalist_deletes_own_draft(client, journalist):
     assert not Article.objects.filter(pk=article.pk).exists()
 
 
+def test_journalist_deletes_own_draft_with_its_history(client, journalist, moderator):
+    article = ArticleFactory(author=journalist, status=S.REVIEW)
+    workflow.apply(article, "reject", by=moderator, comment="Нужен комментарий акимата.")
+    client = logged_in(client, journalist)
+    assert client.post(change_url(article), form_data(article, title="Второй вариант")).status_code == 302
+    assert ArticleRevision.objects.filter(article=article).exists()
+    delete_url = reverse("admin:articles_article_delete", args=[article.pk])
+    confirmation = client.get(delete_url)
+    assert confirmation.status_code == 200 and "Второй вариант" in confirmation.content.decode()
+    assert not confirmation.context["perms_lacking"]
+    assert client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not Article.objects.filter(pk=article.pk).exists()
+    assert not ArticleRevision.objects.filter(article_id=article.pk).exists()
+    # The history is no way round the rules: a published story's stays, and so does the story.
+    published = ArticleFactory(author=journalist, published=True)
+    delete_url = reverse("admin:articles_article_delete", args=[published.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+
+
 def test_a_user_outside_the_groups_gets_nothing(client, journalist):
     stranger = UserFactory(username="intern", is_staff=True)
     article = ArticleFactory(author=journalist, status=S.REVIEW)
