@@ -141,6 +141,14 @@ RICH_BODY = """
 <tfoot><tr><th scope="row">Всего</th><td>1243</td></tr></tfoot></table>
 """
 
+# What a paste from a word processor brings, which the sanitiser must turn into valid HTML.
+PASTED_BODY = """
+<p><a name="_GoBack"></a>Справки по <a href="tel:+7 (7152) 46-12-00">телефону</a>.</p>
+<p><img src="/static/img/logo.png" alt="Логотип" width="100%" height="auto"></p>
+<ol start="один"><li>пункт</li></ol>
+<table><tr><th scope="left" colspan="0">Район</th><td rowspan="x">12</td></tr></table>
+"""
+
 
 @pytest.fixture
 def every_page_kind(client, site_content, journalist, monkeypatch):
@@ -153,7 +161,7 @@ def every_page_kind(client, site_content, journalist, monkeypatch):
     party = PartyFactory(amanat=True, description="Крупнейшая партия страны.")
     PrimaryOrganisationFactory(party=party, region=north, members_count=28_000, name="ППО № 1")
     project = PartyProjectFactory(party=party, name="«Ауыл аманаты»", name_kk="«Ауыл аманаты»", slug="auyl-amanaty")
-    rich = ArticleFactory(published=True, title="Итоги года в цифрах", body=RICH_BODY, region=north)
+    rich = ArticleFactory(published=True, title="Итоги года в цифрах", body=RICH_BODY + PASTED_BODY, region=north)
     rich.party_projects.add(project)
     rich.title += " (уточнено)"
     rich.save()  # a correction: its time is shown too
