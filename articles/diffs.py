@@ -129,6 +129,10 @@ def changes(old_words, new_words):
         if op == "equal":
             yield from restyled(old_words[a1:a2], new_words[b1:b2])
             continue
+        if op == "replace" and spoken(old_words[a1:a2]).strip() == spoken(new_words[b1:b2]).strip():
+            # The same letters, part of a word formatted («сло<strong>во</strong>»): one word, with all of them.
+            yield marked([(merged(old_words[a1:a2]), merged(new_words[b1:b2]))])
+            continue
         if op in ("delete", "replace"):
             yield format_html("<del>{}</del>", spoken(old_words[a1:a2]))
         if op in ("insert", "replace"):
@@ -145,6 +149,17 @@ def restyled(old_words, new_words):
         run.append((old, new))
     if run:
         yield marked(run)
+
+
+def merged(words) -> Word:
+    """Words as one, with every formatting, link and picture any of them has."""
+    return Word(
+        spoken(words).rstrip(),
+        words[-1].space,
+        frozenset().union(*(word.formats for word in words)),
+        next((word.link for word in words if word.link), ""),
+        next((word.image for word in words if word.image), ""),
+    )
 
 
 def marked(run):

@@ -91,6 +91,11 @@ def test_a_word_made_bold_shows_as_changed_with_its_formatting():
     assert "(снято: жирный)" in revisions.word_diff("<p>Около <b>100</b> участников</p>", "<p>Около 100 участников</p>")
 
 
+def test_part_of_a_word_made_bold_shows_as_the_word_changed():
+    diff = revisions.word_diff("<p>Слово и дело</p>", "<p>Сло<strong>во</strong> и дело</p>")
+    assert diff == '<mark class="diff-format">Слово</mark> <small class="diff-note">(стало: жирный)</small> и дело'
+
+
 def test_headings_lists_and_quotations_are_formatting_too():
     assert "(стало: заголовок 2)" in revisions.word_diff("<p>Итоги года</p>", "<h2>Итоги года</h2>")
     assert "(стало: нумерованный список; снято: список)" in revisions.word_diff(
