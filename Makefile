@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+VNU_JAR := tests/html/node_modules/vnu-jar/build/dist/vnu.jar
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
@@ -16,13 +17,21 @@ PROD_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} NEWSROOM_SERVE_MEDIA=
 
 .PHONY: install run serve worker dev test lint format setup secret messages clean bench bench-peer backup cluster soak
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(VNU_JAR)
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $(INSTALLED)
+
+# The W3C Nu HTML Checker that the tests run on every kind of public page (tests/nu_checker.py), at the exact
+# version of tests/html/package-lock.json. --ignore-scripts: the package's install script would download a Java
+# runtime; the tests use the machine's `java`. Without npm the site still runs, and those tests skip and say so.
+$(VNU_JAR): tests/html/package.json tests/html/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd tests/html && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $(CURDIR)/$(VNU_JAR); \
+	else echo "npm is not installed: the HTML checker's tests will be skipped (apt-get install npm)"; fi
 
 # Compiles the committed .po files (ru, kk) with Babel, so no system gettext is needed.
 messages: install

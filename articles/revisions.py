@@ -1,17 +1,14 @@
 """Snapshots of an article's editable fields: revisions, comparisons, restores and edit conflicts."""
 
-import difflib
-import html
-import re
 from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html_join, strip_tags
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from articles import workflow
+from articles.diffs import word_diff
 from articles.models import Article, ArticleRevision, RevisionPhoto
 from articles.sanitize import sanitize_html
 
@@ -159,27 +156,6 @@ def as_of(article, data) -> Article:
     return shown
 
 
-def _words(value) -> list[str]:
-    text = html.unescape(strip_tags(str(value or "")))
-    return re.findall(r"\S+\s*", text)
-
-
-def word_diff(old, new) -> str:
-    """A readable word-level diff of two texts (HTML tags dropped): <del> removed, <ins> added."""
-    old_words, new_words = _words(old), _words(new)
-    parts = []
-    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
-            parts.append(html.escape("".join(old_words[a1:a2])))
-            continue
-        if op in ("delete", "replace"):
-            parts.append(f"<del>{html.escape(''.join(old_words[a1:a2]))}</del>")
-        if op in ("insert", "replace"):
-            parts.append(f"<ins>{html.escape(''.join(new_words[b1:b2]))}</ins>")
-    return mark_safe("".join(parts))  # noqa: S308 (every piece is escaped above)
-
-
 def display_value(name, value) -> str:
     """A value of a snapshot as the newsroom reads it."""
     if value in (None, "", []):
@@ -209,7 +185,7 @@ def field_label(name) -> str:
 
 
 def comparison_rows(old: dict, new: dict, names=None):
-    """Rows (label, old shown, new shown, word diff) for the fields that differ."""
+    """Rows (label, old shown, new shown, diff of words, and of the body's formatting and links) for changed fields."""
     rows = []
     for name in names or changed_fields(old, new):
         old_shown, new_shown = display_value(name, old.get(name)), display_value(name, new.get(name))
@@ -219,7 +195,7 @@ def comparison_rows(old: dict, new: dict, names=None):
                 "label": field_label(name),
                 "old": old_shown,
                 "new": new_shown,
-                "diff": word_diff(old_shown, new_shown),
+                "diff": word_diff(old_shown, new_shown, rich=name == "body"),
             }
         )
     return rows

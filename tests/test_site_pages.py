@@ -1,17 +1,25 @@
 """What every public page shares: valid HTML5, the security headers, one h1, the language it declares."""
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import html5lib
 import pytest
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
+from django.core import signing
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from articles.models import Section
+from articles import preview
+from articles.models import BreakingBanner, Section
+from newsroom import pagination
 from regions.models import City, Region
+from tests import nu_checker
 from tests.factories import ArticleFactory, jpeg_file
 from tests.pages import get_page, parse
+from tests.parties.factories import PartyFactory, PartyProjectFactory, PrimaryOrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +124,88 @@ def test_only_the_exact_prefix_makes_a_kazakh_page(client):
     for url in ["/KK/", "/kk-kz/", "/ru/"]:
         response = client.get(url)
         assert response.status_code == 404 and response["Content-Language"] == "ru", url
+
+
+RICH_BODY = """
+<h2>Итоги года</h2>
+<p>Текст со <strong>словом</strong>, <em>курсивом</em>, <u>подчёркиванием</u>, <s>зачёркнутым</s>, H<sub>2</sub>O,
+м<sup>2</sup> и <a href="https://example.kz/otchet" title="Отчёт">ссылкой</a>.<br>Вторая строка.</p>
+<h3>Подробности</h3><h4>Цифры</h4>
+<ul><li>244 первичные организации</li><li>28,5 тысячи членов</li></ul>
+<ol start="3"><li>третий пункт</li><li>четвёртый</li></ol>
+<blockquote><p>«Ауыл аманаты» — проект о селе.</p></blockquote>
+<hr>
+<figure><img src="/static/img/logo.png" alt="Логотип" width="120" height="40"><figcaption>Подпись</figcaption></figure>
+<table><caption>Обращения</caption><thead><tr><th scope="col">Район</th><th scope="col">Число</th></tr></thead>
+<tbody><tr><td>Кызылжарский</td><td>1243</td></tr><tr><td colspan="2">Итого</td></tr></tbody>
+<tfoot><tr><th scope="row">Всего</th><td>1243</td></tr></tfoot></table>
+"""
+
+# What a paste from a word processor brings, which the sanitiser must turn into valid HTML.
+PASTED_BODY = """
+<p><a name="_GoBack"></a>Справки по <a href="tel:+7 (7152) 46-12-00">телефону</a>.</p>
+<p><img src="/static/img/logo.png" alt="Логотип" width="100%" height="auto"></p>
+<ol start="один"><li>пункт</li></ol>
+<table><tr><th scope="left" colspan="0">Район</th><td rowspan="x">12</td></tr></table>
+"""
+
+
+@pytest.fixture
+def every_page_kind(client, site_content, journalist, monkeypatch):
+    """Each kind of public page, in both languages, by name: what the Nu HTML Checker is run on.
+
+    A new kind of page is one more line here (and its content in `site_content` or below).
+    """
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)  # every list has a second page, and its links
+    north = site_content.region
+    party = PartyFactory(amanat=True, description="Крупнейшая партия страны.")
+    PrimaryOrganisationFactory(party=party, region=north, members_count=28_000, name="ППО № 1")
+    project = PartyProjectFactory(party=party, name="«Ауыл аманаты»", name_kk="«Ауыл аманаты»", slug="auyl-amanaty")
+    rich = ArticleFactory(published=True, title="Итоги года в цифрах", body=RICH_BODY + PASTED_BODY, region=north)
+    rich.party_projects.add(project)
+    rich.title += " (уточнено)"
+    rich.save()  # a correction: its time is shown too
+    BreakingBanner.objects.create(
+        text="Штормовое предупреждение", link=rich.get_absolute_url(), ends_at=timezone.now() + timedelta(hours=2)
+    )
+    draft = ArticleFactory(
+        author=journalist, title="Черновик о посевной", body=RICH_BODY, cover_image=jpeg_file(), cover_alt="Поле"
+    )
+    urls = [
+        *site_pages(site_content),
+        "/news/?page=2",
+        rich.get_absolute_url(),
+        site_content.translations.get().get_absolute_url(),
+        "/kk/regions/",
+        "/kk/regions/severo-kazakhstanskaya-oblast/",
+        "/kk/regions/severo-kazakhstanskaya-oblast/petropavlovsk/",
+        "/kk/sections/ekonomika/",
+        "/kk" + reverse("articles:tag", args=["аманат"]),
+        "/parties/",
+        "/parties/amanat/",
+        project.get_absolute_url(),
+        "/kk/parties/",
+        "/kk/parties/amanat/",
+        "/kk" + project.get_absolute_url(),
+        preview.share_url(draft),
+    ]
+    pages = {url: get_page(client, url) for url in urls}
+    for url in ["/news/no-such-story/", "/kk/news/no-such-story/"]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        pages[url] = response.content.decode()
+    response = client.get(reverse("articles:preview", args=[signing.dumps({"article": draft.pk}, salt=preview.SALT)]))
+    assert response.status_code == 410
+    pages["a preview link that has ended"] = response.content.decode()
+    editor = Client()
+    editor.force_login(journalist)
+    pages["the staff preview of a draft"] = get_page(editor, reverse("admin:articles_article_preview", args=[draft.pk]))
+    return pages
+
+
+@pytest.mark.skipif(bool(nu_checker.MISSING), reason=nu_checker.MISSING or "-")
+def test_every_public_page_passes_the_nu_html_checker(every_page_kind):
+    control = every_page_kind["/"].replace('datetime="', 'datetime="2026-03-01T09:05:06.789123+05:00" data-was="', 1)
+    found = nu_checker.errors({**every_page_kind, "control": control})
+    assert any("fraction of a second" in line for line in found.pop("control"))  # the checker did read the pages
+    assert {url: lines for url, lines in found.items() if lines} == {}

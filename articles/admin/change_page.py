@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from articles import preview, revisions, workflow
 from articles.models import Article
+from articles.sanitize import sanitize_html
 from newsroom.middleware import MEDIA_CSP
 
 
@@ -145,7 +146,7 @@ class ArticleChangePageMixin:
                 for name in revisions.TRACKED_FIELDS
                 if name != "body"
             ],
-            "body": revision.data.get("body", ""),
+            "body": sanitize_html(revision.data.get("body", "")),  # as stored; sanitised again, whatever stored it
             "rows": revisions.comparison_rows(revision.data, current),
             "can_restore": workflow.can_edit(request.user, article),
             "can_discard": workflow.can_discard(request.user, revision),

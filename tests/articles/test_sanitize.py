@@ -44,6 +44,34 @@ def test_formatting_survives(html):
     assert sanitize_html(html) == html
 
 
+@pytest.mark.parametrize(
+    ("html", "cleaned"),
+    [
+        ('<img src="/a.jpg" alt="" width="100%" height=" 40 ">', '<img src="/a.jpg" alt="" height="40">'),
+        ('<ol start="три"><li>a</li></ol><ol start="-2"><li>b</li></ol>',
+         '<ol><li>a</li></ol><ol start="-2"><li>b</li></ol>'),
+        ('<table><tr><td colspan="0" rowspan="x">a</td><td colspan="2" rowspan="0">b</td></tr></table>',
+         '<table><tbody><tr><td>a</td><td colspan="2" rowspan="0">b</td></tr></tbody></table>'),
+        ('<table><tr><th colspan="1001" rowspan="65535" scope="left">a</th><th scope="row">b</th></tr></table>',
+         '<table><tbody><tr><th>a</th><th scope="row">b</th></tr></tbody></table>'),
+    ],
+)  # fmt: skip
+def test_values_html_does_not_allow_are_dropped(html, cleaned):
+    assert sanitize_html(html) == cleaned
+
+
+def test_a_pasted_bookmark_is_no_link():
+    """HTML allows rel only on a link with an address; a word processor's bookmark has none."""
+    assert sanitize_html('<p><a name="_GoBack"></a>Текст <a title="Сноска">1</a></p>') == (
+        '<p><a></a>Текст <a title="Сноска">1</a></p>'
+    )
+
+
+def test_a_phone_number_link_loses_its_spaces():
+    cleaned = sanitize_html('<a href="tel:+7 (7152) 46-12-00">46-12-00</a>')
+    assert cleaned == '<a href="tel:+7(7152)46-12-00" rel="noopener noreferrer">46-12-00</a>'
+
+
 def test_links_keep_href_and_get_safe_rel():
     cleaned = sanitize_html('<a href="https://amanatpartiasy.kz/">сайт</a>')
     assert 'href="https://amanatpartiasy.kz/"' in cleaned
