@@ -5,6 +5,8 @@ translation was last checked against it (Article.translation_checked_at): one co
 story here, for many in ArticleQuerySet.stale_translations(). The confirmation is articles/translations.py.
 """
 
+import re
+
 from django.db import models
 from django.utils import timezone
 
@@ -19,10 +21,16 @@ def stamp_text_change(article):
     if article.pk is not None:
         saved = type(article).objects.filter(pk=article.pk).values_list(*TRANSLATED_FIELDS, "translation_of_id").first()
     now = timezone.now()
-    if saved is None or tuple(saved[:-1]) != tuple(getattr(article, name) for name in TRANSLATED_FIELDS):
+    text = [comparable(getattr(article, name)) for name in TRANSLATED_FIELDS]
+    if saved is None or [comparable(value) for value in saved[:-1]] != text:
         article.text_changed_at = now
     if article.translation_of_id is not None and (saved is None or saved[-1] != article.translation_of_id):
         article.translation_checked_at = now
+
+
+def comparable(value):
+    """`value` without the whitespace an editor adds or drops around tags and lines (CKEditor formats its HTML)."""
+    return " ".join(re.sub(r">\s+<", "><", value or "").split())
 
 
 def is_stale_translation(article) -> bool:

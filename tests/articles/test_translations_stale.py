@@ -67,6 +67,18 @@ def test_a_save_that_changes_no_translated_text_leaves_the_translation_current(c
     assert not fresh(kazakh).is_stale_translation()
 
 
+def test_whitespace_the_editor_reformats_is_no_change():
+    original, kazakh = pair()
+    Article.objects.filter(pk=original.pk).update(body="<p>Первый абзац.</p><p>Второй  абзац.</p>")
+    original = fresh(original)
+    original.body = "<p>Первый абзац.</p>\n\n<p>Второй абзац.</p>\n"
+    original.save()
+    assert not fresh(kazakh).is_stale_translation()
+    original.body = "<p>Первый абзац.</p><p>Второй абзац, исправленный.</p>"
+    original.save()
+    assert fresh(kazakh).is_stale_translation()
+
+
 def test_editing_the_translation_alone_does_not_confirm_it(client, moderator):
     original, kazakh = pair(published=True)
     original.lead = "Уточнённый лид"

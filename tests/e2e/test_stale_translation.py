@@ -14,7 +14,13 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_editor_sees_the_translation_go_stale_and_confirms_it(live_server, open_browser_as, moderator):
-    original = ArticleFactory(published=True, author=moderator, title="Форум первичных организаций в Петропавловске")
+    original = ArticleFactory(
+        published=True,
+        author=moderator,
+        title="Форум первичных организаций в Петропавловске",
+        body="<p>Около 100 участников.</p><p>244 <strong>первичные</strong> организации.</p>"
+        "<blockquote><p>«Ауыл аманаты» — о сёлах.</p></blockquote><ul><li>16 проектов</li><li>3 000 встреч</li></ul>",
+    )
     revisions.record(original, moderator)  # the original as the translator read it
     kazakh = ArticleFactory(
         published=True, author=moderator, language="kk", translation_of=original, title="Петропавлдағы форум"
@@ -26,8 +32,13 @@ def test_editor_sees_the_translation_go_stale_and_confirms_it(live_server, open_
     expect(editor.locator(".workflow-panel")).to_be_visible()
     expect(editor.locator(".stale-translation-notice")).to_have_count(0)
 
-    # The editor corrects the original's lead.
+    # Saving the original through the editor without changing its text leaves the translation current.
     editor.goto(change_url(live_server, original))
+    expect(editor.frame_locator("#cke_id_body iframe").locator("body")).to_contain_text("Ауыл аманаты")
+    save_and_continue(editor, original.title)
+    assert not Article.objects.get(pk=kazakh.pk).is_stale_translation()
+
+    # The editor corrects the original's lead.
     editor.locator("#id_lead").fill("Уточнение: в форуме участвовали около 100 человек из 244 организаций.")
     save_and_continue(editor, original.title)
 
