@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from articles import translations, workflow
-from articles.models import Article, WorkflowEvent
+from articles.models import Article, Desk, DeskRegion, WorkflowEvent
 from tests.articles.test_admin_workflow import change_url, form_data, logged_in
+from tests.articles.test_desks import NORTH, SOUTH, region
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,9 +140,31 @@ def test_journalist_of_another_story_is_refused_on_a_hand_made_post(client, mode
 
     response = logged_in(client, other_journalist).post(confirm_url(kazakh))
 
-    assert response.status_code in (302, 403, 404)
+    assert response.status_code == 404  # not a story of theirs: not even found
     assert fresh(kazakh).is_stale_translation()
     assert not WorkflowEvent.objects.filter(transition=translations.CONFIRM).exists()
+
+
+def test_a_moderator_of_another_desk_is_refused_and_one_of_its_desk_confirms(client, moderator):
+    original, kazakh = pair(published=True, region=region(SOUTH))
+    original.lead = "Изменённый лид"
+    original.save()
+    north = Desk.objects.create(name="Северный отдел")
+    DeskRegion.objects.create(desk=north, region=region(NORTH))
+    south = Desk.objects.create(name="Южный отдел")
+    DeskRegion.objects.create(desk=south, region=region(SOUTH))
+    north.members.add(moderator)
+    own = ArticleFactory(language="kk", translation_of=original, author=moderator, region=region(SOUTH))
+
+    assert logged_in(client, moderator).post(confirm_url(kazakh)).status_code == 404
+    assert fresh(kazakh).is_stale_translation()
+    with pytest.raises(workflow.WorkflowError):
+        translations.confirm(fresh(kazakh), by=moderator)
+    # Their own draft translation on the other desk they confirm as its author.
+    own.translation_checked_at = None
+    Article.objects.filter(pk=own.pk).update(translation_checked_at=None)
+    client.post(confirm_url(own))
+    assert not fresh(own).is_stale_translation()
 
 
 def test_the_author_is_refused_once_the_translation_left_the_draft(client, moderator, journalist):
