@@ -42,13 +42,14 @@ TEMPLATES = ("articles/story_head.html", "articles/story_body.html")
 # The templates the two include: their text is part of the fingerprint too.
 INCLUDED = ("includes/breadcrumbs.html", "includes/picture.html")
 # Raise when the Python that renders the part (articles/templatetags/newsroom_site.py) changes its output.
-VERSION = 1
+VERSION = 2
 
 ORIGIN = "https://origin.newsroom.invalid"
 VIEWS, SHARES, TOKEN = "\ue000views\ue000", "\ue000shares\ue000", "\ue000token\ue000"
 MARKERS = re.compile("|".join(re.escape(marker) for marker in (ORIGIN, quote(ORIGIN, safe=""), VIEWS, SHARES, TOKEN)))
-# The story's own columns a part may show: all but the search column and the counts (markers in the part).
-NOT_SHOWN = {"search_vector", "views_count", "shares_count"}
+# The story's own columns a part may show: all but the search column, the counts (markers in the part) and the
+# editors' record of translations kept in step (articles/translations.py), which readers never see.
+NOT_SHOWN = {"search_vector", "views_count", "shares_count", "text_changed_at", "translation_checked_at"}
 SHOWN_FIELDS = [field for field in Article._meta.concrete_fields if field.name not in NOT_SHOWN]
 STORED_IN_CHUNKS_OF = 200
 

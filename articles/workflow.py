@@ -151,6 +151,11 @@ def can_edit(user, article) -> bool:
     return MODERATOR in held or (AUTHOR in held and article.status == DRAFT)
 
 
+def can_confirm_translation(user, article) -> bool:
+    """Who marks a translation as matching its original again: whoever may edit the translation."""
+    return article.translation_of_id is not None and can_edit(user, article)
+
+
 def move_refusal(user, article, region) -> str | None:
     """Why `user` may not move `article` to `region`, or None.
 

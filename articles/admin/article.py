@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.postgres.search import SearchQuery
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,12 +23,25 @@ class SearchResultsPaginator(BoundedPaginator):
         return 20
 
 
+class StaleTranslationFilter(admin.SimpleListFilter):
+    """Translations whose original changed after they were last checked (articles/translations.py)."""
+
+    title = _("перевод устарел")
+    parameter_name = "stale_translation"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Перевод устарел"))]
+
+    def queryset(self, request, queryset):
+        return queryset.stale_translations() if self.value() == "yes" else queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, ArticleDraftsMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "status_display", "section", "region", "author", "waiting", "publish_at", "updated_at"]
-    list_filter = ["status", "section", "language", "region"]
+    list_filter = ["status", "section", "language", "region", StaleTranslationFilter]
     list_select_related = ["section", "region", "author"]
     search_fields = ["title", "lead"]  # searched through the full-text index: see get_search_results
     show_full_result_count = False  # no second COUNT(*) over the whole archive on every list view
@@ -57,7 +71,8 @@ class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, ArticleDraftsMixin,
             return queryset.visible_to(request.user).defer("body", "search_vector")
         queryset = queryset.on_desk_of(request.user)
         if request.resolver_match and request.resolver_match.url_name == "articles_article_changelist":
-            queryset = queryset.defer("body", "search_vector")  # the list shows neither
+            # The list shows neither body nor search column; it marks stale translations (status_display).
+            queryset = queryset.defer("body", "search_vector").with_translation_freshness()
         return queryset
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
@@ -116,10 +131,14 @@ class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, ArticleDraftsMixin,
     @admin.display(description=_("статус"), ordering="status")
     def status_display(self, obj):
         if obj.is_scheduled():
-            return gettext("Запланировано на %(moment)s") % {
+            status = gettext("Запланировано на %(moment)s") % {
                 "moment": timezone.localtime(obj.publish_at).strftime("%d.%m.%Y %H:%M")
             }
-        return obj.get_status_display()
+        else:
+            status = obj.get_status_display()
+        if getattr(obj, "is_stale_translation_now", False):
+            return format_html('{} <strong class="stale-translation">{}</strong>', status, gettext("перевод устарел"))
+        return status
 
     @admin.display(description=_("ждёт"), ordering="submitted_at")
     def waiting(self, obj):

@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from articles import preview, revisions, workflow
+from articles import preview, revisions, translations, workflow
 from articles.models import Article
 from articles.sanitize import sanitize_html
 from newsroom.middleware import MEDIA_CSP
@@ -25,6 +25,11 @@ class ArticleChangePageMixin:
         return [
             path("<int:pk>/transition/<str:name>/", view(self.transition_view), name="articles_article_transition"),
             path("<int:pk>/preview/", view(self.preview_view), name="articles_article_preview"),
+            path(
+                "<int:pk>/translation/confirm/",
+                view(self.confirm_translation_view),
+                name="articles_article_confirm_translation",
+            ),
             path("<int:pk>/share/", view(self.share_view), name="articles_article_share"),
             path(
                 "<int:pk>/share/<int:link_id>/revoke/",
@@ -66,6 +71,7 @@ class ArticleChangePageMixin:
                 preview_links=obj.preview_links.active().select_related("created_by"),
                 planned_time=workflow.planned_publish_at(obj),
                 publication_missing=publication_missing(request.user, obj),
+                **stale_translation(request.user, obj),
             )
         adminform = context.get("adminform")
         if adminform is not None:
@@ -99,6 +105,18 @@ class ArticleChangePageMixin:
             self.message_user(request, success_message(article, event), messages.SUCCESS)
             if event.missing:
                 self.message_user(request, gate_warning(request.user, article, event), messages.WARNING)
+        return HttpResponseRedirect(self.change_url(article))
+
+    def confirm_translation_view(self, request, pk):
+        if request.method != "POST":
+            raise Http404
+        article = self.get_article(request, pk)
+        try:
+            translations.confirm(article, by=request.user)
+        except workflow.WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, gettext("Перевод отмечен как актуальный."), messages.SUCCESS)
         return HttpResponseRedirect(self.change_url(article))
 
     def preview_view(self, request, pk):
@@ -191,11 +209,25 @@ class ArticleChangePageMixin:
         return HttpResponseRedirect(self.change_url(article))
 
 
+def stale_translation(user, article):
+    """For a stale translation's page: the flag, the original's revision it was checked against (when `user` may
+    open it) and whether `user` may confirm it."""
+    if not article.is_stale_translation():
+        return {"translation_is_stale": False}
+    original = article.translation_of
+    return {
+        "translation_is_stale": True,
+        "checked_revision": translations.checked_revision(article) if workflow.can_view(user, original) else None,
+        "can_confirm_translation": workflow.can_confirm_translation(user, article),
+    }
+
+
 def latest_rejection(article):
     """The rejection that sent this draft back, if the draft's last move was a rejection."""
     if article.status != Article.Status.DRAFT:
         return None
-    last = article.workflow_events.select_related("actor").first()
+    moves = article.workflow_events.filter(transition__in=workflow.TRANSITIONS)  # not a confirmed translation
+    last = moves.select_related("actor").first()
     return last if last and last.transition == "reject" else None
 
 

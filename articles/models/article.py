@@ -15,6 +15,7 @@ from articles import renditions
 from articles.models.article_queryset import ArticleQuerySet
 from articles.models.choices import ArticleLanguage, ArticleStatus
 from articles.models.search_document import refresh_search_vectors
+from articles.models.translated_text import is_stale_translation, stamp_text_change
 from articles.sanitize import sanitize_html
 from newsroom import edge
 
@@ -136,6 +137,11 @@ class Article(models.Model):
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменено"), auto_now=True)
     corrected_at = models.DateTimeField(_("обновлено после публикации"), null=True, blank=True, editable=False)
+    # A translation is stale while its original's text changed after it was last checked (translated_text.py).
+    text_changed_at = models.DateTimeField(_("текст изменён"), null=True, blank=True, editable=False)
+    translation_checked_at = models.DateTimeField(
+        _("перевод сверен с оригиналом"), null=True, blank=True, editable=False
+    )
     version = models.PositiveIntegerField(_("версия"), default=1, editable=False)
     views_count = models.PositiveIntegerField(_("просмотры"), default=0, editable=False)
     shares_count = models.PositiveIntegerField(_("репосты"), default=0, editable=False)
@@ -198,6 +204,7 @@ class Article(models.Model):
         if is_content_save:
             self._bump_version()
             self._stamp_correction()
+            stamp_text_change(self)
         else:
             # a partial save still writes the body and slug just set, and the time of the change
             kwargs["update_fields"] = {*kwargs["update_fields"], "body", "slug", "updated_at"}
@@ -232,6 +239,9 @@ class Article(models.Model):
         """A content save of a live story is a correction, shown to readers as «Обновлено …»."""
         if self.pk is not None and self.is_live():
             self.corrected_at = timezone.now()
+
+    def is_stale_translation(self):
+        return is_stale_translation(self)
 
     def has_been_published(self):
         return self.first_published_at is not None

@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 
 from articles.models.choices import ArticleStatus
 from articles.models.desk import DeskMap
+from articles.models.translated_text import stale_translation
 from articles.roles import own_articles, sees_every_article
 
 
@@ -81,6 +82,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def in_language(self, code):
         return self.filter(language=code)
+
+    def stale_translations(self):
+        """Translations whose original's title, lead or body changed after they were last checked against it."""
+        return self.filter(stale_translation())
+
+    def with_translation_freshness(self):
+        """Each article with `is_stale_translation_now`: whether it is one of stale_translations() (one join)."""
+        return self.annotate(
+            is_stale_translation_now=models.Case(
+                models.When(stale_translation(), then=True), default=False, output_field=models.BooleanField()
+            )
+        )
 
     def newest_first(self):
         return self.order_by("-publish_at", "-id")

@@ -11,26 +11,79 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from articles.models import Article
 from newsroom.absolute import build_absolute
 
 register = template.Library()
 
 
+# --- the page in the other language: the header's switch and the alternate links of the head ---
+
+
 @register.simple_tag(takes_context=True)
 def language_url(context, code):
-    """The current page in language `code`: Russian unprefixed, every other language under its prefix.
+    """The current page in language `code`, for the header's language switch.
 
-    The public pages are all under i18n_patterns (newsroom/urls.py), so the language is the path's prefix
-    alone: no need to resolve the path and reverse it again (django.urls.translate_url) on every page.
+    A story's counterpart is its published translation into `code`; a story without one leads to that language's
+    home page. Every other public page is under i18n_patterns (newsroom/urls.py) with the same slugs in both
+    languages, so its counterpart is the same path under the other prefix, with the same query.
     """
+    story = story_of(context)
+    if story is not None:
+        return story_counterparts(story, context["translations"]).get(code) or in_language("/", code)
     request = context["request"]
-    path = request.path
+    url = in_language(request.path, code)
+    query = request.GET.urlencode()  # re-encoded: a raw UTF-8 query must not leak into the link
+    return f"{url}?{query}" if query else url
+
+
+@register.simple_tag(takes_context=True)
+def alternate_links(context):
+    """The `<link rel="alternate" hreflang>` of the current page for each language it exists in, and x-default.
+
+    page_meta() adds them beside the canonical link; a page without one (search) asks for them itself. A story
+    has them only with a published translation; a list's later pages have none (page 3 of the Russian news is
+    no translation of page 3 of the Kazakh news, and may not exist).
+    """
+    story = story_of(context)
+    if story is not None:
+        paths = story_counterparts(story, context["translations"])
+        if len(paths) < 2:
+            return ""
+    else:
+        page = context.get("page")
+        if getattr(page, "number", 1) != 1:
+            return ""
+        path = context["request"].path
+        paths = {code: in_language(path, code) for code, _name in settings.LANGUAGES}
+    links = {code: absolute_url(context, path) for code, path in paths.items()}
+    if settings.LANGUAGE_CODE in links:
+        links["x-default"] = links[settings.LANGUAGE_CODE]
+    line = '<link rel="alternate" hreflang="{}" href="{}">'
+    return format_html_join("\n", line, links.items())
+
+
+def story_of(context):
+    """The story whose page is being rendered (its reader's page, its stored part, its preview), or None."""
+    article = context.get("article")
+    return article if isinstance(article, Article) and "translations" in context else None
+
+
+def story_counterparts(story, translations):
+    """{language: path} of `story` and of its published translations (`translations`, as linked_content reads
+    them: never a draft), the first of each language."""
+    paths = {story.language: story.get_absolute_url()}
+    for translation in translations:
+        paths.setdefault(translation.language, translation.get_absolute_url())
+    return paths
+
+
+def in_language(path, code):
+    """`path` of the current language's pages as the same page in language `code`: Russian unprefixed."""
     current = get_language()
     if current != settings.LANGUAGE_CODE and path.startswith(f"/{current}/"):
         path = path[len(current) + 1 :]
-    url = path if code == settings.LANGUAGE_CODE else f"/{code}{path}"
-    query = request.GET.urlencode()  # re-encoded: a raw UTF-8 query must not leak into the link
-    return f"{url}?{query}" if query else url
+    return path if code == settings.LANGUAGE_CODE else f"/{code}{path}"
 
 
 @register.simple_tag(takes_context=True)
@@ -66,6 +119,9 @@ def page_meta(context, title=None, description=None, canonical=None, *, story=No
         page_number = getattr(page, "number", 1)
         query = f"?page={page_number}" if isinstance(page_number, int) and page_number > 1 else ""
         lines.append(format_html('<link rel="canonical" href="{}{}">', canonical, query))
+        alternates = alternate_links(context)
+        if alternates:
+            lines.append(alternates)
     language = story.language if story else get_language()
     lines.append(
         format_html(

@@ -293,6 +293,7 @@ def test_russian_story_links_to_its_kazakh_translation(client, translated_pair):
     assert alternates(tree) == {
         "kk": f"http://testserver/kk/news/{translation.slug}/",
         "ru": f"http://testserver/news/{original.slug}/",
+        "x-default": f"http://testserver/news/{original.slug}/",
     }
 
 
@@ -304,7 +305,7 @@ def test_kazakh_translation_links_back_to_the_russian_story(client, translated_p
 
     assert link.get("hreflang") == "ru"
     assert link.get("href").endswith(f"/news/{original.slug}/")
-    assert set(alternates(tree)) == {"ru", "kk"}
+    assert set(alternates(tree)) == {"ru", "kk", "x-default"}
     assert alternates(tree)["ru"].endswith(f"/news/{original.slug}/")
     assert alternates(tree)["kk"].endswith(f"/news/{translation.slug}/")
 
@@ -314,6 +315,7 @@ def test_hreflang_alternates_point_to_each_story_in_its_own_language_interface(c
     expected = {
         "ru": f"http://testserver/news/{original.slug}/",
         "kk": f"http://testserver/kk/news/{translation.slug}/",
+        "x-default": f"http://testserver/news/{original.slug}/",
     }
 
     on_russian_page = alternates(parse(get_page(client, f"/news/{original.slug}/")))
