@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from articles import preview, revisions, workflow
-from articles.models import Article
+from articles.models import Article, Correction
 from newsroom.middleware import MEDIA_CSP
 
 
@@ -65,6 +65,9 @@ class ArticleChangePageMixin:
                 preview_links=obj.preview_links.active().select_related("created_by"),
                 planned_time=workflow.planned_publish_at(obj),
                 publication_missing=publication_missing(request.user, obj),
+                corrections=obj.corrections.select_related("created_by"),
+                can_correct=workflow.can_correct(request.user, obj),
+                correction_kinds=Correction.Kind.choices,
             )
         adminform = context.get("adminform")
         if adminform is not None:
