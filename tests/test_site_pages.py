@@ -8,7 +8,7 @@ from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.urls import reverse
 
-from articles.models import Section
+from articles.models import Correction, Section
 from regions.models import City, Region
 from tests.factories import ArticleFactory, jpeg_file
 from tests.pages import get_page, parse
@@ -38,6 +38,7 @@ def site_content(settings, tmp_path):
         other = ArticleFactory(published=True, region=north, section=section, tags=["аманат"])
         other.cities.add(city)
     ArticleFactory(published=True, language="kk", title="Петропавлдағы форум", region=north, translation_of=article)
+    Correction.objects.create(article=article, text="Уточнено число участников <форума> & дата.\nВторая строка.")
     return article
 
 
@@ -56,6 +57,8 @@ def site_pages(article):
         reverse("articles:tag", args=["аманат"]),
         "/kk/",
         "/kk/news/",
+        "/corrections/",
+        "/kk/corrections/",
         "/kk/search/?" + urlencode({"q": "форум"}),
     ]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from articles import corrections, story_parts
 from articles.models import Article, Correction, Desk, DeskRegion, StoryPart, WorkflowEvent
+from newsroom import edge
 from regions.models import Region
 from tests.articles.test_story_parts import new_process, render_queued, tamper_with_stored_body
 from tests.factories import ArticleFactory, UserFactory
@@ -343,3 +344,14 @@ def test_a_kazakh_story_and_page_speak_kazakh(client, moderator):
     assert "Түзетулер мен жаңартулар" in story_page and "Түзету" in story_page
     assert "<h1>Түзетулер мен жаңартулар</h1>" in list_page and "Қатысушылар саны түзетілді." in list_page
     assert 'href="/kk/corrections/"' in list_page  # the footer, in the page's language
+
+
+def test_a_note_purges_its_story_and_the_list_of_corrections_at_the_edge(moderator, story):
+    correction = corrections.add(story, by=moderator, kind="correction", text=NOTE)
+
+    own, lists = edge.purge_keys(correction)
+    gone, _ = edge.purge_keys(correction, gone=True)
+
+    assert {f"article-{story.pk}", "corrections", f"correction-{correction.pk}"} <= own
+    assert f"article-{story.pk}" in gone and "corrections" in gone
+    assert lists == {"articles"}  # the feeds and sitemaps showing the story's dates, purged softly
