@@ -157,6 +157,8 @@ def test_deleting_a_note_keeps_its_text_in_the_audit_trail(client, desks, story,
     assert NOTE in event.comment and event.actor == desks["north"]
     render_queued()
     assert NOTE not in StoryPart.objects.get(article=story).body
+    audit = get_page(client, reverse("admin:articles_workflowevent_changelist"))
+    assert "Добавлено исправление или обновление" in audit and "Удалено исправление или обновление" in audit
 
 
 def test_the_change_page_offers_the_form_only_to_who_may_post(client, desks, story):
@@ -355,3 +357,18 @@ def test_a_note_purges_its_story_and_the_list_of_corrections_at_the_edge(moderat
     assert {f"article-{story.pk}", "corrections", f"correction-{correction.pk}"} <= own
     assert f"article-{story.pk}" in gone and "corrections" in gone
     assert lists == {"articles"}  # the feeds and sitemaps showing the story's dates, purged softly
+
+
+def test_the_admin_list_add_and_change_pages_open_for_the_storys_moderator(client, desks, story):
+    correction = corrections.add(story, by=desks["north"], kind="update", text=NOTE)
+    client.force_login(desks["north"])
+
+    listing = get_page(client, reverse("admin:articles_correction_changelist"))
+    adding = get_page(client, reverse("admin:articles_correction_add") + f"?article={story.pk}")
+    changing = get_page(client, reverse("admin:articles_correction_change", args=[correction.pk]))
+
+    assert story.title in listing and NOTE[:60] in listing
+    assert f'<option value="{story.pk}" selected>{story.title}</option>' in adding
+    assert NOTE in changing and "Удалить" in changing
+    client.force_login(desks["south"])
+    assert story.title not in client.get(reverse("admin:articles_correction_changelist")).content.decode()
