@@ -1,9 +1,11 @@
-"""Corrections in Chromium: a moderator posts a note from the story's admin page; readers see it on the story and
-on /corrections/, both passing axe-core."""
+"""Corrections in Chromium: a regional moderator posts a note from the story's admin page; readers see it on the
+story and on /corrections/, both passing axe-core."""
 
 import pytest
 from playwright.sync_api import expect
 
+from articles.models import Desk, DeskRegion
+from regions.models import Region
 from tests.e2e import test_accessibility
 from tests.e2e.test_accessibility import DESKTOP, PHONE
 from tests.e2e.test_front_page import axe_violations
@@ -26,8 +28,19 @@ def story(transactional_db):
     )
 
 
-def test_a_moderator_posts_a_correction_and_readers_see_it(live_server, story, moderator, open_browser_as, open_page):
-    desk = open_browser_as(moderator)
+@pytest.fixture
+def regional_moderator(moderator):
+    """The moderator, on the desk of North Kazakhstan Region only (desks in force)."""
+    north = Desk.objects.create(name="Северный отдел")
+    DeskRegion.objects.create(desk=north, region=Region.objects.get(slug="severo-kazakhstanskaya-oblast"))
+    north.members.add(moderator)
+    return moderator
+
+
+def test_a_regional_moderator_posts_a_correction_and_readers_see_it(
+    live_server, story, regional_moderator, open_browser_as, open_page
+):
+    desk = open_browser_as(regional_moderator)
     desk.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
     panel = desk.get_by_role("region", name="Исправления и обновления")
     panel.get_by_label("Вид").select_option(label="Исправление")
