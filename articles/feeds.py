@@ -18,10 +18,21 @@ from regions.models import Region
 FEED_SIZE = 30
 
 
+class NewsFeed(feedgenerator.Rss201rev2Feed):
+    """RSS 2.0 whose items say when a published story was last updated (a correction, an update note) in
+    <atom:updated>: RSS has no element of its own for it, and the Atom namespace is declared already."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item["updateddate"] is not None:
+            updated = item["updateddate"].replace(microsecond=0)
+            handler.addQuickElement("atom:updated", feedgenerator.rfc3339_date(updated))
+
+
 class LatestArticlesFeed(Feed):
     """List the latest published articles in the language of the page."""
 
-    feed_type = feedgenerator.Rss201rev2Feed
+    feed_type = NewsFeed
     item_guid_is_permalink = True
 
     def __call__(self, request, *args, **kwargs):
@@ -68,6 +79,10 @@ class LatestArticlesFeed(Feed):
 
     def item_pubdate(self, article):
         return article.publish_at
+
+    def item_updateddate(self, article):
+        """When readers were told the story changed after publication (corrected_at): also the feed's lastBuildDate."""
+        return article.corrected_at
 
     def item_author_name(self, article):
         return article.author_display

@@ -2,11 +2,11 @@
 current when it or a neighbour changes."""
 
 from django.apps import apps
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from articles import story_parts
-from articles.models import Article, ArticleTag
+from articles.models import Article, ArticleTag, Correction
 
 
 @receiver(m2m_changed, sender=ArticleTag)
@@ -17,6 +17,11 @@ def refresh_after_tag_change(sender, instance, action, **kwargs):
 
 def render_parts_showing(sender, instance, **kwargs):
     story_parts.changed(instance)
+
+
+def render_part_without_correction(sender, instance, **kwargs):
+    # Gone, it no longer leads to its story as NEIGHBOURS says: the story itself is rendered again.
+    story_parts.changed(Article(pk=instance.article_id))
 
 
 def render_parts_after_relinking(sender, instance, action, reverse, model, pk_set, **kwargs):
@@ -35,3 +40,4 @@ def connect_story_parts():
     for field in ("tags", "party_organisations", "party_projects"):
         through = Article._meta.get_field(field).remote_field.through
         m2m_changed.connect(render_parts_after_relinking, sender=through, dispatch_uid=f"story-parts-{field}")
+    post_delete.connect(render_part_without_correction, sender=Correction, dispatch_uid="story-parts-correction-gone")

@@ -45,7 +45,7 @@ class StaticPageSitemap(TranslatedSitemap):
 
     def items(self):
         edge.shows(edge.NAVIGATION)  # sections and regions are listed too
-        return ["articles:home", "articles:list", "regions:list"]
+        return ["articles:home", "articles:list", "articles:corrections", "regions:list"]
 
     def location(self, name):
         return reverse(name)
@@ -86,11 +86,15 @@ class NewsSitemap(PublicSitemap):
             Article.objects.published()
             .filter(publish_at__gte=timezone.now() - NEWS_WINDOW)
             .newest_first()
-            .only("slug", "language", "title", "publish_at")
+            .only("slug", "language", "title", "publish_at", "updated_at")
         )
 
     def location(self, article):
         return article_path(article)
+
+    def lastmod(self, article):
+        """When the story last changed, a correction or update note included (articles/corrections.py)."""
+        return article.updated_at.replace(microsecond=0)
 
     def get_urls(self, page=1, site=None, protocol=None):
         """Add to each location what Google News shows: publication, language, date and title."""

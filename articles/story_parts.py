@@ -33,14 +33,14 @@ from procrastinate.exceptions import AlreadyEnqueued
 from taggit.models import Tag
 
 from articles import counters, statements
-from articles.models import Article, StoryPart
+from articles.models import Article, Correction, StoryPart
 from newsroom.absolute import site_url
 from newsroom.caching import kept, kept_each
 from newsroom.navigation import with_places
 
 TEMPLATES = ("articles/story_head.html", "articles/story_body.html")
 # The templates the two include: their text is part of the fingerprint too.
-INCLUDED = ("includes/breadcrumbs.html", "includes/picture.html")
+INCLUDED = ("includes/breadcrumbs.html", "includes/picture.html", "includes/corrections.html")
 # Raise when the Python that renders the part (articles/templatetags/newsroom_site.py) changes its output.
 VERSION = 2
 
@@ -73,7 +73,7 @@ def read_authors(missing):
 
 
 def linked_content(article):
-    """The story's tags, its live translations and its party organisations and projects.
+    """The story's tags, its live translations, its party organisations and projects, and its correction notes.
 
     A story read with_link_summary() says which of them it has (most have tags and nothing else): only those
     are asked for, and its tags are shared with other stories, kept per content generation.
@@ -86,6 +86,7 @@ def linked_content(article):
         "translations": [],
         "party_organisations": [],
         "party_projects": [],
+        "corrections": [],
     }
     if not summary or article.has_translations:
         # Both directions in one query: the original this story translates, then its own translations.
@@ -98,6 +99,10 @@ def linked_content(article):
     if not summary or article.has_party_links:
         links["party_organisations"] = list(article.party_organisations.select_related("party"))
         links["party_projects"] = list(article.party_projects.select_related("party"))
+    if summary:
+        links["corrections"] = [Correction.from_row(article, row) for row in article.correction_rows]
+    else:
+        links["corrections"] = list(article.corrections.newest_first().only("kind", "text", "created_at", "article"))
     return links
 
 
@@ -173,6 +178,7 @@ def fingerprint_of(article, links):
         [(story.pk, story.language, story.get_absolute_url()) for story in links["translations"]],
         [(o.pk, o.name, o.party.get_absolute_url(), str(o.party)) for o in links["party_organisations"]],
         [(p.pk, p.display_name, p.get_absolute_url(), str(p.party)) for p in links["party_projects"]],
+        [(c.pk, c.kind, c.text, str(c.created_at)) for c in links["corrections"]],
     ]
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
@@ -228,6 +234,7 @@ NEIGHBOURS = {
     "parties.Party": ["party_organisations__party", "party_projects__party"],
     "parties.PrimaryOrganisation": ["party_organisations"],
     "parties.PartyProject": ["party_projects"],
+    "articles.Correction": ["corrections"],  # removing one renders its story again too (articles/signals.py)
 }
 RENDER_TASK = "articles.render_story_parts"
 

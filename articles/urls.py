@@ -22,6 +22,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.home, name="home"),
     path("news/", views.article_list, name="list"),
+    path("corrections/", views.correction_list, name="corrections"),
     path("search/", views.search_page, name="search"),
     path("news/<slug:slug>/", views.article_detail, name="detail"),
     path("news/<slug:slug>/view/", counters.record_view, name="record-view"),

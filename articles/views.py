@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from articles import front_page, statements
 from articles import search as full_text
-from articles.models import Article, ArticleTag, Section
+from articles.models import Article, ArticleTag, Correction, Section
 from articles.story_parts import linked_content, part_for, personalised, published_story, render_part
 from newsroom import edge
 from newsroom.caching import kept, kept_each
@@ -24,6 +24,8 @@ HOME_LATEST = 12
 HOME_REGION_BLOCKS = 4
 REGION_BLOCKS_SAMPLE = 200
 MOST_READ_DAYS = 7
+# What the list of corrections shows of a story: its headline, linked.
+CORRECTED_STORY = ("title", "slug", "language")
 
 
 class TagPaginator(BoundedPaginator):
@@ -114,6 +116,15 @@ def article_list(request):
     edge.shows(edge.ALL_STORIES)
     edge.shows_listed(*page.object_list)
     return render(request, "articles/article_list.html", {"page": page, "heading": _("Новости")})
+
+
+def correction_list(request):
+    """The public list of correction and update notes, newest first, each with its story's headline."""
+    shown = ["kind", "text", "created_at", "article", *(f"article__{field}" for field in CORRECTED_STORY)]
+    page = paginate(request, Correction.objects.public().select_related("article").only(*shown).newest_first())
+    edge.shows(edge.CORRECTIONS)
+    edge.shows_listed(*(correction.article for correction in page.object_list))
+    return render(request, "articles/correction_list.html", {"page": page})
 
 
 def article_detail(request, slug):

@@ -156,6 +156,20 @@ def can_confirm_translation(user, article) -> bool:
     return article.translation_of_id is not None and can_edit(user, article)
 
 
+def can_correct(user, article) -> bool:
+    """Who adds a correction or update note to a story: whoever may edit it (a moderator of its desk), while readers
+    see it. Before publication a story is simply edited; a withdrawn one is reopened."""
+    return article.is_live() and can_edit(user, article)
+
+
+def can_change_correction(user, correction) -> bool:
+    """Who fixes or removes a note (a typo, a duplicate): whoever may edit its story, in whatever state it is now.
+
+    Each change and removal is kept in the story's audit trail with the text as it was (articles/corrections.py).
+    """
+    return can_edit(user, correction.article)
+
+
 def move_refusal(user, article, region) -> str | None:
     """Why `user` may not move `article` to `region`, or None.
 

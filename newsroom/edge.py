@@ -4,8 +4,8 @@ A public page names what it shows in its `xkey` header, one surrogate key per ob
 (the story's own page), `listed-article-12` (a page listing it: a card, a related story, a translation's
 link), `region-3`, `section-2`, `tag-40`, `city-7`, `party-1` (the pages about one topic, and the stories
 that show it), `articles` (every list of all the stories: home, /news/, search, feeds, sitemaps), `parties`
-(the party registry), `front-page` (home's pinned stories) and `nav` (the header every HTML page carries,
-with the «Срочно» banner). Views add keys with `shows()` and
+(the party registry), `front-page` (home's pinned stories), `corrections` (the public list of corrections)
+and `nav` (the header every HTML page carries, with the «Срочно» banner). Views add keys with `shows()` and
 `shows_listed()` while they render; the page cache middleware writes the header (newsroom/page_cache.py), so
 a page served from the cache keeps it.
 
@@ -34,6 +34,7 @@ ALL_STORIES = "articles"
 PARTY_REGISTRY = "parties"
 NAVIGATION = "nav"
 FRONT_PAGE = "front-page"  # the home page's arrangement: its pinned stories (articles.FrontPageSlot)
+CORRECTIONS = "corrections"  # the public list of corrections (articles.Correction)
 # Rendering in flight when a purge lands may store what it read before the change: purge again this much later.
 PURGE_AGAIN_AFTER_SECONDS = 2
 PURGE_TIMEOUT_SECONDS = 5

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils import timezone, translation
 from taggit.models import Tag
 
-from articles.models import Article, BreakingBanner, FrontPageSlot
+from articles.models import Article, BreakingBanner, Correction, FrontPageSlot
 from newsroom import caching
 from newsroom.generation import bump_generation, current_generation, forget_generation
 from regions.models import City, District, Region
@@ -25,6 +25,7 @@ DECLARED = {
         "taggit.Tag",
         "articles.FrontPageSlot",
         "articles.BreakingBanner",
+        "articles.Correction",
     },
     "regions": {"regions.Region", "regions.District", "regions.City"},
     "parties": {"parties.Party", "parties.PrimaryOrganisation", "parties.PartyProject"},
@@ -54,6 +55,9 @@ def declared_instance(label):
         ),
         "articles.BreakingBanner": lambda: BreakingBanner.objects.create(
             text="Штормовое предупреждение", link="/news/", ends_at=timezone.now() + timedelta(hours=1)
+        ),
+        "articles.Correction": lambda: Correction.objects.create(
+            article=ArticleFactory(published=True), text="В первой версии неверно указана дата."
         ),
         "regions.Region": lambda: Region.objects.create(
             name="Тестовая область",

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from articles.models import Section
+from articles.models import Correction, Section
 from newsroom.caching import forget_local_copies
 from parties.models import Party, PartyProject, PrimaryOrganisation
 from regions.models import City, Region
@@ -33,7 +33,8 @@ TAGS = ["село", "форум", "экономика", "образование"
 
 
 class Newsroom:
-    """A growing body of published stories: 5 regions, 3 tags each, cities, party links, translations."""
+    """A growing body of published stories: 5 regions, 3 tags each, cities, party links, translations, and a
+    four correction notes on every fourth."""
 
     def __init__(self):
         self.author = UserFactory(username="budget-author", is_staff=True)
@@ -56,6 +57,7 @@ class Newsroom:
             for name, slug in [("Жасыл ел", "zhasyl-el"), ("Народный контроль", "narodnyy-kontrol")]
         ]
         self.count = 0
+        self.corrected = None
         self.subject = self.add_story(with_party_links=False)
         self.with_party_links = self.add_story()
 
@@ -81,6 +83,11 @@ class Newsroom:
         if with_party_links:
             article.party_organisations.add(*self.organisations[region.pk][:2])
             article.party_projects.add(self.projects[number % len(self.projects)])
+        if number % 4 == 2:
+            # four each: more than one page of /corrections/ already with FEW stories
+            for note in range(4):
+                Correction.objects.create(article=article, text=f"Уточнение {note} к материалу {number}.")
+            self.corrected = self.corrected or article
         if number % 5 == 0:
             ArticleFactory(
                 published=True,
@@ -108,6 +115,9 @@ def page_url(page, newsroom):
         "news page 2": "/news/?page=2",
         "article": newsroom.subject.get_absolute_url(),
         "article with party links": newsroom.with_party_links.get_absolute_url(),
+        "article with a correction": newsroom.corrected.get_absolute_url(),
+        "corrections": "/corrections/",
+        "corrections page 2": "/corrections/?page=2",
         "regions": "/regions/",
         "region": north.get_absolute_url(),
         "city": City.objects.get(region=north, slug="petropavlovsk").get_absolute_url(),
@@ -144,6 +154,9 @@ PAGES = [
     "news page 2",
     "article",
     "article with party links",
+    "article with a correction",
+    "corrections",
+    "corrections page 2",
     "regions",
     "region",
     "city",
@@ -229,6 +242,10 @@ WARM_QUERIES = {
     # content generation
     "article": 1,
     "article with party links": 1,
+    "article with a correction": 1,
+    # the content generation, the count and the page of notes with their stories
+    "corrections": 3,
+    "corrections page 2": 3,
     "regions": 1,
     # the content generation, the count and the page; the side column is kept per generation
     "region": 3,

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from articles import workflow
-from articles.models import Article
+from articles.models import Article, Correction
 from parties.models import PrimaryOrganisation
 from regions.models import Region
 from tests.factories import ArticleFactory
@@ -16,6 +16,7 @@ COUNTED_MODELS = [
     "auth.User", "auth.Group", "articles.Article", "articles.Section", "articles.WorkflowEvent",
     "articles.ArticleRevision", "taggit.Tag", "articles.ArticleTag", "parties.Party", "parties.PartyProject",
     "parties.PrimaryOrganisation", "regions.Region", "regions.City", "articles.Desk", "articles.DeskRegion",
+    "articles.Correction",
 ]  # fmt: skip
 
 
@@ -61,6 +62,7 @@ def test_seed_demo_content(settings):
     forum = published.get(is_featured=True)
     assert "244" in forum.body and "28,5" in forum.body
     assert forum.party_projects.count() == 5 and forum.party_organisations.exists()
+    assert set(Correction.objects.public().values_list("kind", flat=True)) == {"correction", "update"}
 
 
 def test_seed_demo_uses_the_password_from_the_environment(settings, monkeypatch):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import preview
-from articles.models import BreakingBanner, Section
+from articles.models import BreakingBanner, Correction, Section
 from newsroom import pagination
 from regions.models import City, Region
 from tests import nu_checker
@@ -46,6 +46,7 @@ def site_content(settings, tmp_path):
         other = ArticleFactory(published=True, region=north, section=section, tags=["аманат"])
         other.cities.add(city)
     ArticleFactory(published=True, language="kk", title="Петропавлдағы форум", region=north, translation_of=article)
+    Correction.objects.create(article=article, text="Уточнено число участников <форума> & дата.\nВторая строка.")
     return article
 
 
@@ -64,6 +65,8 @@ def site_pages(article):
         reverse("articles:tag", args=["аманат"]),
         "/kk/",
         "/kk/news/",
+        "/corrections/",
+        "/kk/corrections/",
         "/kk/search/?" + urlencode({"q": "форум"}),
     ]
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from articles import front_page, translations, workflow
+from articles import corrections, front_page, translations, workflow
 from articles.models import Article, ArticleRevision, WorkflowEvent
 from newsroom.admin_site import RecordAdmin
 
@@ -38,6 +38,5 @@ class WorkflowEventAdmin(AuditTrailAdmin):
     def action(self, event):
         """The transition's or the front page change's name in words (the stored name for an unknown one)."""
         transition = workflow.TRANSITIONS.get(event.transition)
-        if transition:
-            return transition.label
-        return {**front_page.ACTIONS, **translations.ACTIONS}.get(event.transition, event.transition)
+        other_actions = {**front_page.ACTIONS, **corrections.ACTIONS, **translations.ACTIONS}
+        return transition.label if transition else other_actions.get(event.transition, event.transition)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from articles import preview, revisions, translations, workflow
-from articles.models import Article
+from articles.models import Article, Correction
 from articles.sanitize import sanitize_html
 from newsroom.middleware import MEDIA_CSP
 
@@ -72,6 +72,9 @@ class ArticleChangePageMixin:
                 planned_time=workflow.planned_publish_at(obj),
                 publication_missing=publication_missing(request.user, obj),
                 **stale_translation(request.user, obj),
+                corrections=obj.corrections.select_related("created_by"),
+                can_correct=workflow.can_correct(request.user, obj),
+                correction_kinds=Correction.Kind.choices,
             )
         adminform = context.get("adminform")
         if adminform is not None:

@@ -16,6 +16,7 @@ from articles.models.revision_photos import RevisionPhoto
 from articles.models.drafts import ArticleDraft, ArticleDraftQuerySet
 from articles.models.front_page import BreakingBanner, FrontPageSlot
 from articles.models.hourly_counts import HourlyCount, HourlyCountQuerySet
+from articles.models.corrections import Correction, CorrectionQuerySet
 # isort: on
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "ArticleTag",
     "ArticleTagQuerySet",
     "BreakingBanner",
+    "Correction",
+    "CorrectionQuerySet",
     "CounterMark",
     "CounterMarkQuerySet",
     "Desk",

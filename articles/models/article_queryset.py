@@ -2,7 +2,7 @@
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone, translation
 
 from articles.models.choices import ArticleStatus
@@ -99,7 +99,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-publish_at", "-id")
 
     def with_link_summary(self, now=None):
-        """Each article with the ids of its tags and whether it has live translations or party links.
+        """Each article with the ids of its tags, whether it has live translations or party links, and its correction
+        notes, newest first, as JSON objects (correction_rows: they come with the story, not in a query of their own).
 
         The article page then asks only for what a story has: most have tags and nothing else.
         """
@@ -109,10 +110,17 @@ class ArticleQuerySet(models.QuerySet):
         )
         organisations = self.model.party_organisations.through.objects.filter(article=models.OuterRef("pk"))
         projects = self.model.party_projects.through.objects.filter(article=models.OuterRef("pk"))
+        notes = (
+            self.model._meta.get_field("corrections")
+            .related_model.objects.filter(article=models.OuterRef("pk"))
+            .newest_first()
+            .values(row=JSONObject(id="id", kind="kind", text="text", created_at="created_at"))
+        )
         return self.annotate(
             tag_ids=ArraySubquery(taggings.values("tag_id")),
             has_translations=models.Exists(translations),
             has_party_links=models.Exists(organisations) | models.Exists(projects),
+            correction_rows=ArraySubquery(notes),
         )
 
     def with_stored_part(self):

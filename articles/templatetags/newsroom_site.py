@@ -170,8 +170,9 @@ def meta_property(name, content):
 
 
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, article, tags, url):
-    """A JSON-LD NewsArticle block for search engines; `url` is the story's absolute address."""
+def article_json_ld(context, article, tags, url, corrections=()):
+    """A JSON-LD NewsArticle block for search engines; `url` is the story's absolute address, `corrections` its
+    correction and update notes (articles.Correction), newest first."""
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -195,6 +196,16 @@ def article_json_ld(context, article, tags, url):
         data["articleSection"] = article.section.name
     if article.cover_image:
         data["image"] = [absolute_url(context, article.cover_open_graph.url)]
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "name": str(correction.get_kind_display()),
+                "text": correction.text,
+                "datePublished": machine_time(correction.created_at),
+            }
+            for correction in corrections
+        ]
     payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from articles import revisions, workflow
+from articles import corrections, revisions, workflow
 from articles.management.sections import ensure_sections
 from articles.models import Article, Desk, DeskRegion, Section
 from parties.demo import ensure_party, numbered_organisations, spread
@@ -178,6 +178,8 @@ class Command(BaseCommand):
         self.link_party_registry(article, item)
         revisions.record(article, users["journalist"])
         workflow.apply(article, "publish", by=users["moderator"], publish_at=now - timedelta(hours=item["hours_ago"]))
+        for note in item.get("notes", []):  # what /corrections/ lists
+            corrections.add(article, by=users["moderator"], kind=note["kind"], text=note["text"])
         return article
 
     def link_party_registry(self, article, item):
