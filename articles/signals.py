@@ -2,11 +2,11 @@
 current when it or a neighbour changes."""
 
 from django.apps import apps
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from articles import story_parts
-from articles.models import Article, ArticleTag
+from articles.models import Article, ArticleCoauthor, ArticleTag
 
 
 @receiver(m2m_changed, sender=ArticleTag)
@@ -28,6 +28,11 @@ def render_parts_after_relinking(sender, instance, action, reverse, model, pk_se
             story_parts.changed(story)
 
 
+def render_parts_after_uncrediting(sender, instance, **kwargs):
+    # A co-author removed: the story they were named on (saving a link is a neighbour's change, NEIGHBOURS).
+    story_parts.changed(Article(pk=instance.article_id))
+
+
 def connect_story_parts():
     """Render the stored page parts (articles/story_parts.py) again after a story or a neighbour they show changed."""
     for label in ["articles.Article", *story_parts.NEIGHBOURS]:
@@ -35,3 +40,4 @@ def connect_story_parts():
     for field in ("tags", "party_organisations", "party_projects"):
         through = Article._meta.get_field(field).remote_field.through
         m2m_changed.connect(render_parts_after_relinking, sender=through, dispatch_uid=f"story-parts-{field}")
+    post_delete.connect(render_parts_after_uncrediting, sender=ArticleCoauthor, dispatch_uid="story-parts-coauthor")

@@ -48,10 +48,18 @@ STORY = Statement(
 )
 
 
-# The story's columns in the model's order (the search column left out), then with_link_summary()'s three and
+# The story's columns in the model's order (the search column left out), then with_link_summary()'s four and
 # with_stored_part()'s three.
 STORY_FIELDS = [field.attname for field in Article._meta.concrete_fields if field.name != "search_vector"]
-SUMMARY = ("tag_ids", "has_translations", "has_party_links", "part_fingerprint", "part_head", "part_body")
+SUMMARY = (
+    "tag_ids",
+    "has_translations",
+    "has_party_links",
+    "coauthor_ids",
+    "part_fingerprint",
+    "part_head",
+    "part_body",
+)
 
 
 def published_story(slug, now=None):

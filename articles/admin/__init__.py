@@ -1,3 +1,3 @@
 """The editorial admin, one module per noun; importing them registers their ModelAdmins."""
 
-from articles.admin import article, audit, desks, front_page, readership, sections, tags  # noqa: F401
+from articles.admin import article, audit, authors, desks, front_page, readership, sections, tags  # noqa: F401

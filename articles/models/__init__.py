@@ -16,16 +16,20 @@ from articles.models.revision_photos import RevisionPhoto
 from articles.models.drafts import ArticleDraft, ArticleDraftQuerySet
 from articles.models.front_page import BreakingBanner, FrontPageSlot
 from articles.models.hourly_counts import HourlyCount, HourlyCountQuerySet
+from articles.models.authors import ArticleCoauthor, AuthorProfile, AuthorProfileQuerySet
 # isort: on
 
 __all__ = [
     "Article",
+    "ArticleCoauthor",
     "ArticleDraft",
     "ArticleDraftQuerySet",
     "ArticleQuerySet",
     "ArticleRevision",
     "ArticleTag",
     "ArticleTagQuerySet",
+    "AuthorProfile",
+    "AuthorProfileQuerySet",
     "BreakingBanner",
     "CounterMark",
     "CounterMarkQuerySet",

@@ -76,6 +76,11 @@ class ArticleQuerySet(models.QuerySet):
             | models.Q(pk__in=through_projects.values("article_id"))
         )
 
+    def credited_to(self, user):
+        """Articles `user` wrote or co-wrote: the stories on their author page."""
+        coauthored = self.model.coauthors.through.objects.filter(user=user).values("article_id")
+        return self.filter(models.Q(author=user) | models.Q(pk__in=coauthored))
+
     def in_region(self, region):
         return self.filter(region=region)
 
@@ -86,7 +91,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-publish_at", "-id")
 
     def with_link_summary(self, now=None):
-        """Each article with the ids of its tags and whether it has live translations or party links.
+        """Each article with the ids of its tags and co-authors (in order) and whether it has live translations or
+        party links.
 
         The article page then asks only for what a story has: most have tags and nothing else.
         """
@@ -96,10 +102,12 @@ class ArticleQuerySet(models.QuerySet):
         )
         organisations = self.model.party_organisations.through.objects.filter(article=models.OuterRef("pk"))
         projects = self.model.party_projects.through.objects.filter(article=models.OuterRef("pk"))
+        coauthors = self.model.coauthors.through.objects.filter(article=models.OuterRef("pk")).order_by("order", "id")
         return self.annotate(
             tag_ids=ArraySubquery(taggings.values("tag_id")),
             has_translations=models.Exists(translations),
             has_party_links=models.Exists(organisations) | models.Exists(projects),
+            coauthor_ids=ArraySubquery(coauthors.values("user_id")),
         )
 
     def with_stored_part(self):
