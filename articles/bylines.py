@@ -4,11 +4,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 
+from newsroom import edge
+
 
 @dataclass(frozen=True)
 class Credit:
     name: str
     url: str = ""  # the author's page, when their profile is public
+    person: str | None = None  # the edge key of the pages naming them (newsroom/edge.py), purged by their profile
 
 
 def profile_of(user):
@@ -27,7 +30,8 @@ def display_name(user):
 
 def credit_of(user):
     profile = profile_of(user)
-    return Credit(display_name(user), profile.get_absolute_url() if profile and profile.is_shown() else "")
+    url = profile.get_absolute_url() if profile and profile.is_shown() else ""
+    return Credit(display_name(user), url, edge.key("person", user.pk))
 
 
 def credits(article, coauthors):

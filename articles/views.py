@@ -135,6 +135,7 @@ def article_detail(request, slug):
         *context["tags"],
         *context["party_organisations"],
         *context["party_projects"],
+        *(credit.person for credit in context["credits"]),
     )
     edge.shows_listed(*context["translations"], *context["related"])
     return render(request, "articles/article_detail.html", context)

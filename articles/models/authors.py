@@ -5,9 +5,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from slugify import slugify
 
 from articles import renditions
+from articles.models.slugs import unique_slug
 from newsroom import edge
 
 PROFILE_SLUG_MAX_LENGTH = 100
@@ -92,12 +92,7 @@ class AuthorProfile(models.Model):
 
     def unique_slug(self):
         """An ASCII transliteration of the name, suffixed with -2, -3… when taken."""
-        base = slugify(self.name, max_length=PROFILE_SLUG_MAX_LENGTH - 8, word_boundary=True) or "author"
-        candidate, number = base, 2
-        others = AuthorProfile.objects.exclude(pk=self.pk)
-        while others.filter(slug=candidate).exists():
-            candidate, number = f"{base}-{number}", number + 1
-        return candidate
+        return unique_slug(AuthorProfile.objects.exclude(pk=self.pk), self.name, PROFILE_SLUG_MAX_LENGTH, "author")
 
     def is_shown(self):
         """Whether readers may open this author's page (AuthorProfileQuerySet.public, for one profile)."""
@@ -114,8 +109,12 @@ class AuthorProfile(models.Model):
         width = min(self.photo_width, PORTRAIT_WIDTH)
         return width, round(self.photo_height * width / self.photo_width)
 
+    def edge_pages(self):
+        """The stories whose byline names them (newsroom/edge.py; articles/bylines.py)."""
+        return [edge.key("person", self.user_id)]
+
     def edge_lists(self):
-        """The author's page lists their stories (newsroom/edge.py): its key, by user."""
+        """The author's page lists their stories: its key, by user (Article.edge_lists)."""
         return [edge.key("author", self.user_id)]
 
 

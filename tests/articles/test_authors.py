@@ -8,9 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from articles import revisions
 from articles.models import ArticleCoauthor, AuthorProfile, StoryPart
+from newsroom import edge
 from tests.articles.test_admin_workflow import change_url, form_data, logged_in
 from tests.articles.test_story_parts import new_process, render_queued, tamper_with_stored_body
 from tests.factories import ArticleFactory, UserFactory
@@ -359,3 +361,32 @@ def test_a_journalist_cannot_add_co_authors_to_a_story_they_may_not_edit(client,
     for story in (submitted, foreign):
         client.post(change_url(story), form_data(story) | coauthor_rows({"user": journalist.pk, "order": "0"}))
         assert not story.coauthor_links.exists()
+
+
+# --- the edge (newsroom/edge.py) ---
+
+
+def test_a_profile_change_purges_the_stories_naming_the_author_and_their_page(
+    client, settings, aigerim, erlan, django_capture_on_commit_callbacks
+):
+    settings.NEWSROOM_EDGE_PURGE_URLS = ["http://127.0.0.1:6081/"]
+    story = ArticleFactory(published=True, author=erlan.user)
+    ArticleCoauthor.objects.create(article=story, user=aigerim.user)
+    story_keys = set(client.get(story.get_absolute_url())[edge.HEADER].split())
+    page_keys = set(client.get("/authors/aigerim-saparova/")[edge.HEADER].split())
+    assert {f"person-{aigerim.user_id}", f"person-{erlan.user_id}"} <= story_keys
+    assert {f"authorprofile-{aigerim.pk}", f"author-{aigerim.user_id}", f"listed-article-{story.pk}"} <= page_keys
+
+    ProcrastinateJob.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        aigerim.bio_ru = "Новый текст о себе."
+        aigerim.save()
+    [job] = ProcrastinateJob.objects.filter(task_name=edge.PURGE_TASK)
+    assert {f"authorprofile-{aigerim.pk}", f"person-{aigerim.user_id}"} <= set(job.args["keys"])
+
+    ProcrastinateJob.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = ArticleFactory(published=True, author=erlan.user)
+        ArticleCoauthor.objects.create(article=newer, user=aigerim.user)
+    lists = set().union(*(job.args["lists"] for job in ProcrastinateJob.objects.filter(task_name=edge.PURGE_TASK)))
+    assert f"author-{aigerim.user_id}" in lists  # her page lists the new story
