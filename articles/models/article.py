@@ -8,13 +8,13 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from slugify import slugify
 from taggit.managers import TaggableManager
 
 from articles import bylines, renditions
 from articles.models.article_queryset import ArticleQuerySet
 from articles.models.choices import ArticleLanguage, ArticleStatus
 from articles.models.search_document import refresh_search_vectors
+from articles.models.slugs import unique_slug
 from articles.sanitize import sanitize_html
 from newsroom import edge
 
@@ -278,12 +278,7 @@ class Article(models.Model):
 
     def unique_slug(self):
         """An ASCII transliteration of the title, suffixed with -2, -3… when taken."""
-        base = slugify(self.title, max_length=SLUG_MAX_LENGTH - 8, word_boundary=True) or "material"
-        candidate, number = base, 2
-        others = Article.objects.exclude(pk=self.pk)
-        while others.filter(slug=candidate).exists():
-            candidate, number = f"{base}-{number}", number + 1
-        return candidate
+        return unique_slug(Article.objects.exclude(pk=self.pk), self.title, SLUG_MAX_LENGTH, "material")
 
     def refresh_search_vector(self):
         """Recompute the full-text column from the title, lead, tags and body as saved now."""
