@@ -22,6 +22,8 @@ DATETIME_FIELDS = ["publish_at", "proposed_publish_at"]
 OTHER_FIELDS = ["is_featured", *DATETIME_FIELDS, "cover_image", "tags"]
 # Co-authors, in the byline's order: edited in the form's inline, so a snapshot of the form keeps the saved ones.
 ORDERED_LINKS = ["coauthors"]
+# What a snapshot recorded before a field existed had in it: compared as such, not as a change.
+BEFORE_THE_FIELD = {"coauthors": []}
 TRACKED_FIELDS = TEXT_FIELDS + FOREIGN_KEYS + MANY_TO_MANY + OTHER_FIELDS + ORDERED_LINKS
 # A snapshot's cover_image is the stored photo's name, or this prefix and a name for a photo kept with an
 # unapplied revision (RevisionPhoto), which is in no storage until applied.
@@ -111,7 +113,10 @@ def base_snapshot(article, version) -> dict | None:
 
 
 def changed_fields(before: dict, after: dict) -> list[str]:
-    return [name for name in TRACKED_FIELDS if before.get(name) != after.get(name)]
+    def value(data, name):
+        return data.get(name, BEFORE_THE_FIELD.get(name))
+
+    return [name for name in TRACKED_FIELDS if value(before, name) != value(after, name)]
 
 
 def restore(article, revision, by) -> ArticleRevision:

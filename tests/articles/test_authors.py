@@ -262,6 +262,8 @@ def profile_form(**changes):
 
 def test_a_journalist_creates_and_edits_their_own_profile(client, journalist):
     logged_in(client, journalist)
+    form = client.get(reverse("admin:articles_authorprofile_add")).content.decode()
+    assert 'name="bio_kk"' in form and 'name="user"' not in form  # whose profile it is is not a choice
     response = client.post(
         reverse("admin:articles_authorprofile_add"),
         profile_form(bio_ru="Пишу о сёлах.", photo=jpeg_upload(), user="999"),
@@ -298,6 +300,7 @@ def test_a_journalist_cannot_make_a_profile_for_someone_else(client, journalist,
 def test_a_moderator_edits_anyones_profile(client, moderator, aigerim):
     logged_in(client, moderator)
     url = reverse("admin:articles_authorprofile_change", args=[aigerim.pk])
+    assert 'name="user"' in client.get(url).content.decode()
     response = client.post(url, profile_form(name="Айгерим Сапарова", user=aigerim.user_id, is_public=""))
     assert response.status_code == 302
     aigerim.refresh_from_db()
@@ -340,6 +343,8 @@ def test_the_author_adds_co_authors_in_the_change_form_and_the_revision_keeps_th
     assert list(story.coauthors.order_by("coauthor_links__order")) == [other_journalist, moderator]
     revision = story.revisions.filter(is_applied=True).first()
     assert revision.data["coauthors"] == [other_journalist.pk, moderator.pk]
+    shown = client.get(reverse("admin:articles_article_revision", args=[story.pk, revision.pk])).content.decode()
+    assert '<th scope="row">Соавторы</th><td>Тест, Тест</td>' in shown  # the factory names both «Тест»
 
     story.coauthor_links.all().delete()
     revisions.restore(story, revision, journalist)
@@ -390,3 +395,12 @@ def test_a_profile_change_purges_the_stories_naming_the_author_and_their_page(
         ArticleCoauthor.objects.create(article=newer, user=aigerim.user)
     lists = set().union(*(job.args["lists"] for job in ProcrastinateJob.objects.filter(task_name=edge.PURGE_TASK)))
     assert f"author-{aigerim.user_id}" in lists  # her page lists the new story
+
+
+def test_a_revision_from_before_co_authors_compares_as_without_them(journalist):
+    story = ArticleFactory(author=journalist)
+    old = revisions.snapshot(story)
+    del old["coauthors"]
+    assert revisions.changed_fields(old, revisions.snapshot(story)) == []
+    ArticleCoauthor.objects.create(article=story, user=UserFactory(is_staff=True))
+    assert revisions.changed_fields(old, revisions.snapshot(story)) == ["coauthors"]
