@@ -100,7 +100,11 @@ class AuthorProfile(models.Model):
 
     def bio(self):
         """The short biography in the page's language, the Russian one when there is no other."""
-        return (self.bio_kk if translation.get_language() == "kk" else "") or self.bio_ru
+        return self.bio_kk if self.bio_language() == "kk" else self.bio_ru
+
+    def bio_language(self):
+        """The language bio() is written in (a Kazakh page may show the Russian text: readers' tools are told)."""
+        return "kk" if translation.get_language() == "kk" and self.bio_kk else "ru"
 
     def portrait_size(self):
         """The width and height of the page's portrait (240 pixels wide at most), to keep the layout still."""
