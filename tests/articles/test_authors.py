@@ -14,6 +14,7 @@ from articles import revisions
 from articles.models import ArticleCoauthor, AuthorProfile, StoryPart
 from newsroom import edge
 from tests.articles.test_admin_workflow import change_url, form_data, logged_in
+from tests.articles.test_feeds_and_sitemaps import locations, read_sitemap
 from tests.articles.test_story_parts import new_process, render_queued, tamper_with_stored_body
 from tests.factories import ArticleFactory, UserFactory
 from tests.pages import get_page, parse
@@ -141,6 +142,15 @@ def test_a_profile_change_moves_the_author_page_at_once(client, aigerim):
     aigerim.name = "Айгерим Нурланова"
     aigerim.save()
     assert "Айгерим Нурланова" in get_page(client, "/authors/aigerim-saparova/")
+
+
+def test_the_sitemap_lists_public_author_pages_in_both_languages(client, aigerim, erlan):
+    erlan.is_public = False
+    erlan.save()
+    listed = locations(read_sitemap(client, "/sitemap.xml"))
+    assert "http://testserver/authors/aigerim-saparova/" in listed
+    assert "http://testserver/kk/authors/aigerim-saparova/" in listed
+    assert not [url for url in listed if "erlan" in url]
 
 
 # --- bylines ---
