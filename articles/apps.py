@@ -9,7 +9,16 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Материалы")
     # What readers see of this app: saving or deleting one of these, or changing one of a story's links, moves
     # the content generation and with it every page and block kept (newsroom/caching.py).
-    public_models = ["Article", "Section", "taggit.Tag", "FrontPageSlot", "BreakingBanner", "Correction"]
+    public_models = [
+        "Article",
+        "Section",
+        "taggit.Tag",
+        "FrontPageSlot",
+        "BreakingBanner",
+        "AuthorProfile",
+        "ArticleCoauthor",
+        "Correction",
+    ]
     public_links = ["Article.tags", "Article.cities", "Article.party_organisations", "Article.party_projects"]
 
     def ready(self):

@@ -59,7 +59,7 @@ class LatestArticlesFeed(Feed):
     def items(self, obj):
         items = list(
             self.articles(obj)
-            .select_related("author")
+            .select_related("author__author_profile")  # the name a byline shows (articles/bylines.py)
             .prefetch_related("tags")
             .defer("body", "search_vector")
             .newest_first()[:FEED_SIZE]

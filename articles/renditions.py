@@ -1,4 +1,4 @@
-"""Responsive renditions of cover photos, made by django-imagekit when the photo is saved.
+"""Responsive renditions of cover photos (and authors' portraits), made by django-imagekit when the photo is saved.
 
 imagekit was chosen over sorl-thumbnail and easy-thumbnails because its renditions are declared on
 the model and, with the Optimistic strategy, generated once when the photo is saved: rendering a page
@@ -12,10 +12,10 @@ WIDTHS = (480, 800, 1200)
 OPEN_GRAPH_SIZE = (1200, 630)
 
 
-def rendition(width, image_format):
+def rendition(width, image_format, source="cover_image"):
     quality = 80 if image_format == "WEBP" else 85
     return ImageSpecField(
-        source="cover_image",
+        source=source,
         processors=[ResizeToFit(width=width, upscale=False)],
         format=image_format,
         options={"quality": quality},

@@ -7,7 +7,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
-from articles import workflow
+from articles import bylines, workflow
 from articles.diffs import word_diff
 from articles.models import Article, ArticleRevision, RevisionPhoto
 from articles.sanitize import sanitize_html
@@ -17,7 +17,11 @@ FOREIGN_KEYS = ["section", "region", "translation_of"]
 MANY_TO_MANY = ["cities", "party_organisations", "party_projects"]
 DATETIME_FIELDS = ["publish_at", "proposed_publish_at"]
 OTHER_FIELDS = ["is_featured", *DATETIME_FIELDS, "cover_image", "tags"]
-TRACKED_FIELDS = TEXT_FIELDS + FOREIGN_KEYS + MANY_TO_MANY + OTHER_FIELDS
+# Co-authors, in the byline's order: edited in the form's inline, so a snapshot of the form keeps the saved ones.
+ORDERED_LINKS = ["coauthors"]
+# What a snapshot recorded before a field existed had in it: compared as such, not as a change.
+BEFORE_THE_FIELD = {"coauthors": []}
+TRACKED_FIELDS = TEXT_FIELDS + FOREIGN_KEYS + MANY_TO_MANY + OTHER_FIELDS + ORDERED_LINKS
 # A snapshot's cover_image is the stored photo's name, or this prefix and a name for a photo kept with an
 # unapplied revision (RevisionPhoto), which is in no storage until applied.
 KEPT_PHOTO = "kept:"
@@ -34,6 +38,7 @@ def snapshot(article) -> dict:
         data[name] = value.isoformat() if value else None
     data["cover_image"] = article.cover_image.name or ""
     data["tags"] = sorted(article.tags.names())
+    data["coauthors"] = list(article.coauthor_links.values_list("user_id", flat=True))
     return data
 
 
@@ -105,7 +110,10 @@ def base_snapshot(article, version) -> dict | None:
 
 
 def changed_fields(before: dict, after: dict) -> list[str]:
-    return [name for name in TRACKED_FIELDS if before.get(name) != after.get(name)]
+    def value(data, name):
+        return data.get(name, BEFORE_THE_FIELD.get(name))
+
+    return [name for name in TRACKED_FIELDS if value(before, name) != value(after, name)]
 
 
 def restore(article, revision, by) -> ArticleRevision:
@@ -124,7 +132,15 @@ def restore(article, revision, by) -> ArticleRevision:
     for name in MANY_TO_MANY:
         getattr(article, name).set(data.get(name) or [])
     article.tags.set(data.get("tags") or [])
+    if "coauthors" in data:  # revisions older than co-authors leave them as they are
+        put_back_coauthors(article, data["coauthors"])
     return record(article, by)
+
+
+def put_back_coauthors(article, user_ids):
+    article.coauthor_links.all().delete()
+    for order, user_id in enumerate(user_ids):
+        article.coauthor_links.create(user_id=user_id, order=order)
 
 
 def put_back(article, data):
@@ -166,6 +182,9 @@ def display_value(name, value) -> str:
         return str(obj) if obj else "—"
     if name in MANY_TO_MANY:
         return ", ".join(str(obj) for obj in field.related_model.objects.filter(pk__in=value)) or "—"
+    if name in ORDERED_LINKS:
+        people = field.related_model.objects.select_related("author_profile").in_bulk(value)
+        return ", ".join(bylines.display_name(people[pk]) for pk in value if pk in people) or "—"
     if name == "tags":
         return ", ".join(value)
     if name == "is_featured":

@@ -6,7 +6,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from articles import story_parts
-from articles.models import Article, ArticleTag, Correction
+from articles.models import Article, ArticleCoauthor, ArticleTag, Correction
 
 
 @receiver(m2m_changed, sender=ArticleTag)
@@ -33,6 +33,11 @@ def render_parts_after_relinking(sender, instance, action, reverse, model, pk_se
             story_parts.changed(story)
 
 
+def render_parts_after_uncrediting(sender, instance, **kwargs):
+    # A co-author removed: the story they were named on (saving a link is a neighbour's change, NEIGHBOURS).
+    story_parts.changed(Article(pk=instance.article_id))
+
+
 def connect_story_parts():
     """Render the stored page parts (articles/story_parts.py) again after a story or a neighbour they show changed."""
     for label in ["articles.Article", *story_parts.NEIGHBOURS]:
@@ -41,3 +46,4 @@ def connect_story_parts():
         through = Article._meta.get_field(field).remote_field.through
         m2m_changed.connect(render_parts_after_relinking, sender=through, dispatch_uid=f"story-parts-{field}")
     post_delete.connect(render_part_without_correction, sender=Correction, dispatch_uid="story-parts-correction-gone")
+    post_delete.connect(render_parts_after_uncrediting, sender=ArticleCoauthor, dispatch_uid="story-parts-coauthor")

@@ -8,7 +8,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from articles.models import Article, Section
+from articles.models import Article, AuthorProfile, Section
 from newsroom import edge
 from regions.models import Region
 
@@ -63,6 +63,13 @@ class RegionSitemap(TranslatedSitemap):
 
     def items(self):
         return Region.objects.only("slug")
+
+
+class AuthorSitemap(TranslatedSitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return AuthorProfile.objects.public().only("slug")
 
 
 class ArticleSitemap(PublicSitemap):
@@ -120,6 +127,7 @@ SITEMAPS = {
     "static": StaticPageSitemap,
     "sections": SectionSitemap,
     "regions": RegionSitemap,
+    "authors": AuthorSitemap,
     "articles": ArticleSitemap,
 }
 NEWS_SITEMAPS = {"news": NewsSitemap}

@@ -56,6 +56,7 @@ SUMMARY = (
     "has_translations",
     "has_party_links",
     "correction_rows",
+    "coauthor_ids",
     "part_fingerprint",
     "part_head",
     "part_body",

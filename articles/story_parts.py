@@ -32,7 +32,7 @@ from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 from taggit.models import Tag
 
-from articles import counters, statements
+from articles import bylines, counters, statements
 from articles.models import Article, Correction, StoryPart
 from newsroom.absolute import site_url
 from newsroom.caching import kept, kept_each
@@ -59,21 +59,30 @@ def published_story(slug):
     article = statements.published_story(slug)
     if article is None:
         return None
-    author = kept_each("author", [(article.author_id,)], read_authors)[(article.author_id,)]
+    # The co-authors read with the author, in one query: linked_content() then finds them kept.
+    credited = [(article.author_id,), *((pk,) for pk in article.coauthor_ids)]
+    author = kept_each("author", credited, read_authors)[(article.author_id,)]
     if author is not None:
         article.author = author
     return {"article": article, **linked_content(article)}
 
 
 def read_authors(missing):
-    """Authors by id with what a byline shows (kept per content generation: a desk has a few dozen)."""
-    users = get_user_model().objects.filter(pk__in=[pk for (pk,) in missing])
-    authors = {(user.pk,): user for user in users.only("first_name", "last_name", "username")}
+    """Authors by id with what a byline shows, their profile's name and page included (kept per content
+    generation: a desk has a few dozen)."""
+    users = get_user_model().objects.filter(pk__in=[pk for (pk,) in missing]).select_related("author_profile")
+    shown = ("first_name", "last_name", "username", "is_active", *(f"author_profile__{name}" for name in PROFILE))
+    authors = {(user.pk,): user for user in users.only(*shown)}
     return {parts: authors.get(parts) for parts in missing}
 
 
+# What a byline reads of an author's profile (articles/bylines.py).
+PROFILE = ("name", "slug", "is_public", "user")
+
+
 def linked_content(article):
-    """The story's tags, its live translations, its party organisations and projects, and its correction notes.
+    """The story's tags, its co-authors and byline, its live translations, its party organisations and projects, and
+    its correction notes.
 
     A story read with_link_summary() says which of them it has (most have tags and nothing else): only those
     are asked for, and its tags are shared with other stories, kept per content generation.
@@ -81,8 +90,11 @@ def linked_content(article):
     summary = getattr(article, "tag_ids", None) is not None
     tag_ids = article.tag_ids if summary else list(article.tags.values_list("pk", flat=True))
     tags = kept_each("tag", [(pk,) for pk in tag_ids], read_tags)
+    coauthor_ids = article.coauthor_ids if summary else list(article.coauthor_links.values_list("user_id", flat=True))
+    coauthors = kept_each("author", [(pk,) for pk in coauthor_ids], read_authors) if coauthor_ids else {}
     links = {
         "tags": sorted((tags[(pk,)] for pk in tag_ids), key=lambda tag: tag.name),
+        "credits": bylines.credits(article, [coauthors[(pk,)] for pk in coauthor_ids if coauthors[(pk,)]]),
         "translations": [],
         "party_organisations": [],
         "party_projects": [],
@@ -172,6 +184,7 @@ def fingerprint_of(article, links):
         translation.get_language(),
         [str(getattr(article, field.attname)) for field in SHOWN_FIELDS],
         [author.pk, author.first_name, author.last_name, author.username],
+        [(credit.name, credit.url) for credit in links["credits"]],
         [(place.pk, place.display_name, place.get_absolute_url()) for place in places],
         article.section.name if article.section else "",
         [(tag.pk, tag.name, tag.url) for tag in links["tags"]],
@@ -206,7 +219,8 @@ def store(ids):
     rendered = 0
     for start in range(0, len(ids), STORED_IN_CHUNKS_OF):
         chunk = ids[start : start + STORED_IN_CHUNKS_OF]
-        stories = Article.objects.filter(pk__in=chunk, status=Article.Status.PUBLISHED).select_related("author")
+        stories = Article.objects.filter(pk__in=chunk, status=Article.Status.PUBLISHED)
+        stories = stories.select_related("author__author_profile")
         stories = with_places(stories.defer("search_vector").with_link_summary().with_stored_part())
         parts = []
         for article in stories:
@@ -234,6 +248,9 @@ NEIGHBOURS = {
     "parties.Party": ["party_organisations__party", "party_projects__party"],
     "parties.PrimaryOrganisation": ["party_organisations"],
     "parties.PartyProject": ["party_projects"],
+    # the byline: the author's and co-authors' names and pages come from their profiles
+    "articles.AuthorProfile": ["author__author_profile", "coauthors__author_profile"],
+    "articles.ArticleCoauthor": ["coauthor_links"],
     "articles.Correction": ["corrections"],  # removing one renders its story again too (articles/signals.py)
 }
 RENDER_TASK = "articles.render_story_parts"

@@ -30,4 +30,5 @@ urlpatterns = [
     path("sections/<slug:slug>/", views.section_detail, name="section"),
     path("preview/<str:token>/", preview.shared_preview, name="preview"),
     path("tags/<unicode_slug:slug>/", views.tag_detail, name="tag"),
+    path("authors/<slug:slug>/", views.author_detail, name="author"),
 ]

@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from articles import front_page, statements
 from articles import search as full_text
-from articles.models import Article, ArticleTag, Correction, Section
+from articles.models import Article, ArticleTag, AuthorProfile, Correction, Section
 from articles.story_parts import linked_content, part_for, personalised, published_story, render_part
 from newsroom import edge
 from newsroom.caching import kept, kept_each
@@ -146,6 +146,7 @@ def article_detail(request, slug):
         *context["tags"],
         *context["party_organisations"],
         *context["party_projects"],
+        *(credit.person for credit in context["credits"]),
     )
     edge.shows_listed(*context["translations"], *context["related"])
     return render(request, "articles/article_detail.html", context)
@@ -202,6 +203,17 @@ def tag_detail(request, slug):
     edge.shows(tag)
     edge.shows_listed(*page.object_list)
     return render(request, "articles/article_list.html", {"page": page, "heading": f"#{tag.name}"})
+
+
+def author_detail(request, slug):
+    """An author's page: photo, short biography in the page's language and the stories they wrote or co-wrote."""
+    profile = get_object_or_404(AuthorProfile.objects.public().select_related("user"), slug=slug)
+    stories = Article.objects.public().credited_to(profile.user_id).for_listing().newest_first()
+    page = paginate(request, stories)
+    page.object_list = with_places(page.object_list)
+    edge.shows(profile, edge.key("author", profile.user_id))
+    edge.shows_listed(*page.object_list)
+    return render(request, "articles/author_detail.html", {"profile": profile, "page": page})
 
 
 def search_page(request):

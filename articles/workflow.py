@@ -170,6 +170,15 @@ def can_change_correction(user, correction) -> bool:
     return can_edit(user, correction.article)
 
 
+def keeps_every_profile(user) -> bool:
+    """Moderators and superusers keep every author profile (articles.AuthorProfile); the rest of the desk, their own."""
+    return user.is_active and user.is_staff and (user.is_superuser or is_moderator(user))
+
+
+def can_edit_profile(user, profile) -> bool:
+    return keeps_every_profile(user) or (user.is_active and user.is_staff and profile.user_id == user.pk)
+
+
 def move_refusal(user, article, region) -> str | None:
     """Why `user` may not move `article` to `region`, or None.
 

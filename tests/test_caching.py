@@ -9,11 +9,11 @@ from django.test import override_settings
 from django.utils import timezone, translation
 from taggit.models import Tag
 
-from articles.models import Article, BreakingBanner, Correction, FrontPageSlot
+from articles.models import Article, ArticleCoauthor, AuthorProfile, BreakingBanner, Correction, FrontPageSlot
 from newsroom import caching
 from newsroom.generation import bump_generation, current_generation, forget_generation
 from regions.models import City, District, Region
-from tests.factories import ArticleFactory, SectionFactory
+from tests.factories import ArticleFactory, SectionFactory, UserFactory
 from tests.parties.factories import PartyFactory, PartyProjectFactory, PrimaryOrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,8 @@ DECLARED = {
         "taggit.Tag",
         "articles.FrontPageSlot",
         "articles.BreakingBanner",
+        "articles.AuthorProfile",
+        "articles.ArticleCoauthor",
         "articles.Correction",
     },
     "regions": {"regions.Region", "regions.District", "regions.City"},
@@ -71,6 +73,10 @@ def declared_instance(label):
         "regions.District": lambda: District.objects.create(region=Region.objects.first(), name="Тестовый район"),
         "regions.City": lambda: City.objects.create(
             region=Region.objects.first(), name="Тестовый", slug="testovyi", latitude=50, longitude=70
+        ),
+        "articles.AuthorProfile": lambda: AuthorProfile.objects.create(user=UserFactory(), name="Айгерим Сапарова"),
+        "articles.ArticleCoauthor": lambda: ArticleCoauthor.objects.create(
+            article=ArticleFactory(published=True), user=UserFactory()
         ),
         "parties.Party": PartyFactory,
         "parties.PrimaryOrganisation": PrimaryOrganisationFactory,

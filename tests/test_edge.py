@@ -47,6 +47,7 @@ def test_a_story_page_names_the_story_its_topics_and_the_stories_it_shows(client
         f"listed-article-{older.pk}",
         f"region-{region.pk}",
         f"section-{story.section_id}",
+        f"person-{story.author_id}",  # its byline: purged when the author's profile changes
     }
     assert keys_of(response) == expected | tags | {"nav"}
     assert "s-maxage=300" in response["CDN-Cache-Control"] and "stale-if-error=86400" in response["CDN-Cache-Control"]
@@ -93,7 +94,7 @@ def test_a_publication_purges_the_story_and_every_list_it_joins_once_committed(
         callback()
     tag = story.tags.get()
     lists = {"articles", f"region-{region.pk}", f"section-{story.section_id}", f"tag-{tag.pk}", f"city-{city.pk}",
-             f"listed-article-{story.pk}"}  # fmt: skip
+             f"author-{journalist.pk}", f"listed-article-{story.pk}"}  # fmt: skip
     # Its page and the lists it joins are fetched again, the old copies kept only for when the origin fails.
     assert [(keys, soft) for keys, soft, _ in purges()] == [(set(), {f"article-{story.pk}", *lists})]
 

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from articles.models import Correction, Section
+from articles.models import ArticleCoauthor, AuthorProfile, Correction, Section
 from newsroom.caching import forget_local_copies
 from parties.models import Party, PartyProject, PrimaryOrganisation
 from regions.models import City, Region
@@ -38,6 +38,9 @@ class Newsroom:
 
     def __init__(self):
         self.author = UserFactory(username="budget-author", is_staff=True)
+        self.profile = AuthorProfile.objects.create(user=self.author, name="Автор Бюджетов", bio_ru="Пишет обо всём.")
+        self.coauthor = UserFactory(username="budget-coauthor", is_staff=True)
+        AuthorProfile.objects.create(user=self.coauthor, name="Соавтор Бюджетов")
         self.sections = [
             Section.objects.create(name=name, slug=slug)
             for name, slug in [("Экономика", "ekonomika"), ("Общество", "obshchestvo"), ("Политика", "politika")]
@@ -80,6 +83,8 @@ class Newsroom:
             views_count=number * 7 % 50,
         )
         article.cities.add(self.cities[region.pk])
+        if number % 2:
+            ArticleCoauthor.objects.create(article=article, user=self.coauthor)
         if with_party_links:
             article.party_organisations.add(*self.organisations[region.pk][:2])
             article.party_projects.add(self.projects[number % len(self.projects)])
@@ -126,6 +131,8 @@ def page_url(page, newsroom):
         "search": "/search/?" + urlencode({"q": "форум"}),
         "search with filters": "/search/?" + urlencode({"q": "форум", "region": north.slug, "section": "ekonomika"}),
         "kazakh home": "/kk/",
+        "author": f"/authors/{newsroom.profile.slug}/",
+        "author page 2": f"/authors/{newsroom.profile.slug}/?page=2",
     }[page]
 
 
@@ -165,6 +172,8 @@ PAGES = [
     "search",
     "search with filters",
     "kazakh home",
+    "author",
+    "author page 2",
 ]
 
 
@@ -255,6 +264,9 @@ WARM_QUERIES = {
     "search": 3,
     "search with filters": 3,
     "kazakh home": 3,
+    # the content generation, the profile, the count and the page
+    "author": 4,
+    "author page 2": 4,
 }
 
 

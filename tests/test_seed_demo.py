@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from articles import workflow
-from articles.models import Article, Correction
+from articles.models import Article, AuthorProfile, Correction
 from parties.models import PrimaryOrganisation
 from regions.models import Region
 from tests.factories import ArticleFactory
@@ -16,6 +16,7 @@ COUNTED_MODELS = [
     "auth.User", "auth.Group", "articles.Article", "articles.Section", "articles.WorkflowEvent",
     "articles.ArticleRevision", "taggit.Tag", "articles.ArticleTag", "parties.Party", "parties.PartyProject",
     "parties.PrimaryOrganisation", "regions.Region", "regions.City", "articles.Desk", "articles.DeskRegion",
+    "articles.AuthorProfile", "articles.ArticleCoauthor",
     "articles.Correction",
 ]  # fmt: skip
 
@@ -91,3 +92,16 @@ def test_seed_demo_shows_regional_desks(settings):
     national = ArticleFactory(status=Article.Status.REVIEW)
     assert [workflow.can_edit(user, almaty) for user in (moderator, south, chief)] == [False, True, True]
     assert [workflow.can_edit(user, national) for user in (moderator, south, chief)] == [True, False, True]
+
+
+def test_seed_demo_gives_the_demo_journalists_profiles_and_a_co_written_story(settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    journalist = AuthorProfile.objects.get(user__username="journalist")
+    assert journalist.name == "Айгерим Сапарова" and journalist.bio_ru and journalist.bio_kk
+    assert AuthorProfile.objects.filter(user__username="moderator").exists()
+    story = Article.objects.published().get(coauthors__username="moderator")
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert f'href="{journalist.get_absolute_url()}" rel="author">Айгерим Сапарова</a>' in page
+    assert "Ерлан Ахметов" in page
+    assert client.get(journalist.get_absolute_url()).status_code == 200

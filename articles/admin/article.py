@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import drafts, revisions, workflow
 from articles import search as full_text
+from articles.admin.authors import CoauthorInline
 from articles.admin.change_page import ArticleChangePageMixin, gate_warning
 from articles.admin.drafts import ArticleDraftsMixin
 from articles.admin.plan import ArticlePlanMixin
@@ -39,6 +40,7 @@ class StaleTranslationFilter(admin.SimpleListFilter):
 @admin.register(Article)
 class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, ArticleDraftsMixin, admin.ModelAdmin):
     form = ArticleAdminForm
+    inlines = [CoauthorInline]
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "status_display", "section", "region", "author", "waiting", "publish_at", "updated_at"]
     list_filter = ["status", "section", "language", "region", StaleTranslationFilter]
@@ -183,6 +185,14 @@ class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, ArticleDraftsMixin,
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        """The co-authors' inline, except in a save that did not send it (a form opened before it existed, a
+        script): such a save leaves the co-authors as they are instead of failing."""
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if request.method == "POST" and f"{formset.get_default_prefix()}-TOTAL_FORMS" not in request.POST:
+                continue
+            yield formset, inline
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -16,17 +16,21 @@ from articles.models.revision_photos import RevisionPhoto
 from articles.models.drafts import ArticleDraft, ArticleDraftQuerySet
 from articles.models.front_page import BreakingBanner, FrontPageSlot
 from articles.models.hourly_counts import HourlyCount, HourlyCountQuerySet
+from articles.models.authors import ArticleCoauthor, AuthorProfile, AuthorProfileQuerySet
 from articles.models.corrections import Correction, CorrectionQuerySet
 # isort: on
 
 __all__ = [
     "Article",
+    "ArticleCoauthor",
     "ArticleDraft",
     "ArticleDraftQuerySet",
     "ArticleQuerySet",
     "ArticleRevision",
     "ArticleTag",
     "ArticleTagQuerySet",
+    "AuthorProfile",
+    "AuthorProfileQuerySet",
     "BreakingBanner",
     "Correction",
     "CorrectionQuerySet",

@@ -8,13 +8,13 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from slugify import slugify
 from taggit.managers import TaggableManager
 
-from articles import renditions
+from articles import bylines, renditions
 from articles.models.article_queryset import ArticleQuerySet
 from articles.models.choices import ArticleLanguage, ArticleStatus
 from articles.models.search_document import refresh_search_vectors
+from articles.models.slugs import unique_slug
 from articles.models.translated_text import is_stale_translation, stamp_text_change
 from articles.sanitize import sanitize_html
 from newsroom import edge
@@ -110,11 +110,18 @@ class Article(models.Model):
         related_name="articles",
         verbose_name=_("автор"),
     )
+    coauthors = models.ManyToManyField(  # named in the byline after the author, in order (articles/bylines.py)
+        settings.AUTH_USER_MODEL,
+        through="ArticleCoauthor",
+        blank=True,
+        related_name="coauthored_articles",
+        verbose_name=_("соавторы"),
+    )
     byline = models.CharField(
         _("подпись автора"),
         max_length=200,
         blank=True,
-        help_text=_("Как показать автора читателям; пусто — имя автора."),
+        help_text=_("Например «Пресс-служба акимата»; пусто — имя автора из его профиля. Соавторы — после подписи."),
     )
     status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     publish_at = models.DateTimeField(
@@ -265,9 +272,10 @@ class Article(models.Model):
         return self.publish_at if self.is_scheduled() else None
 
     def edge_lists(self):
-        """The edge keys of the lists this story appears on (newsroom/edge.py): all stories, its topics, its parties."""
+        """The edge keys of the lists this story appears on (newsroom/edge.py): all, topics, parties, authors."""
         parties = {organisation.party_id for organisation in self.party_organisations.all()}
         parties |= {project.party_id for project in self.party_projects.all()}
+        credited = [self.author_id, *self.coauthor_links.values_list("user_id", flat=True)]
         return [
             edge.ALL_STORIES,
             edge.key("region", self.region_id),
@@ -275,16 +283,12 @@ class Article(models.Model):
             *(edge.key("tag", pk) for pk in self.tags.values_list("pk", flat=True)),
             *(edge.key("city", pk) for pk in self.cities.values_list("pk", flat=True)),
             *(edge.key("party", pk) for pk in parties),
+            *(edge.key("author", pk) for pk in credited),
         ]
 
     def unique_slug(self):
         """An ASCII transliteration of the title, suffixed with -2, -3… when taken."""
-        base = slugify(self.title, max_length=SLUG_MAX_LENGTH - 8, word_boundary=True) or "material"
-        candidate, number = base, 2
-        others = Article.objects.exclude(pk=self.pk)
-        while others.filter(slug=candidate).exists():
-            candidate, number = f"{base}-{number}", number + 1
-        return candidate
+        return unique_slug(Article.objects.exclude(pk=self.pk), self.title, SLUG_MAX_LENGTH, "material")
 
     def refresh_search_vector(self):
         """Recompute the full-text column from the title, lead, tags and body as saved now."""
@@ -296,4 +300,4 @@ class Article(models.Model):
 
     @property
     def author_display(self):
-        return self.byline or self.author.get_full_name() or self.author.get_username()
+        return self.byline or bylines.display_name(self.author)

@@ -77,6 +77,11 @@ class ArticleQuerySet(models.QuerySet):
             | models.Q(pk__in=through_projects.values("article_id"))
         )
 
+    def credited_to(self, user):
+        """Articles `user` wrote or co-wrote: the stories on their author page."""
+        coauthored = self.model.coauthors.through.objects.filter(user=user).values("article_id")
+        return self.filter(models.Q(author=user) | models.Q(pk__in=coauthored))
+
     def in_region(self, region):
         return self.filter(region=region)
 
@@ -99,8 +104,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-publish_at", "-id")
 
     def with_link_summary(self, now=None):
-        """Each article with the ids of its tags, whether it has live translations or party links, and its correction
-        notes, newest first, as JSON objects (correction_rows: they come with the story, not in a query of their own).
+        """Each article with the ids of its tags and co-authors (in order), whether it has live translations or party
+        links, and its correction notes, newest first, as JSON objects (correction_rows: they come with the story,
+        not in a query of their own).
 
         The article page then asks only for what a story has: most have tags and nothing else.
         """
@@ -116,11 +122,13 @@ class ArticleQuerySet(models.QuerySet):
             .newest_first()
             .values(row=JSONObject(id="id", kind="kind", text="text", created_at="created_at"))
         )
+        coauthors = self.model.coauthors.through.objects.filter(article=models.OuterRef("pk")).order_by("order", "id")
         return self.annotate(
             tag_ids=ArraySubquery(taggings.values("tag_id")),
             has_translations=models.Exists(translations),
             has_party_links=models.Exists(organisations) | models.Exists(projects),
             correction_rows=ArraySubquery(notes),
+            coauthor_ids=ArraySubquery(coauthors.values("user_id")),
         )
 
     def with_stored_part(self):

@@ -170,9 +170,10 @@ def meta_property(name, content):
 
 
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, article, tags, url, corrections=()):
-    """A JSON-LD NewsArticle block for search engines; `url` is the story's absolute address, `corrections` its
-    correction and update notes (articles.Correction), newest first."""
+def article_json_ld(context, article, tags, url, credits=None, corrections=()):
+    """A JSON-LD NewsArticle block for search engines; `url` is the story's absolute address, `credits` its byline
+    (articles/bylines.py: each author a Person, with their page), `corrections` its correction and update notes
+    (articles.Correction), newest first."""
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -183,7 +184,7 @@ def article_json_ld(context, article, tags, url, corrections=()):
         "inLanguage": article.language,
         "datePublished": machine_time(article.publish_at) or None,
         "dateModified": machine_time(article.corrected_at or article.publish_at or article.updated_at),
-        "author": [{"@type": "Person", "name": article.author_display}],
+        "author": people(context, credits) if credits else [{"@type": "Person", "name": article.author_display}],
         "publisher": {
             "@type": "NewsMediaOrganization",
             "name": settings.NEWSROOM_SITE_NAME,
@@ -208,6 +209,18 @@ def article_json_ld(context, article, tags, url, corrections=()):
         ]
     payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+def person(context, name, url=""):
+    """A schema.org Person with the absolute address of their author page, when they have one."""
+    data = {"@type": "Person", "name": name}
+    if url:
+        data["url"] = absolute_url(context, url)
+    return data
+
+
+def people(context, credits):
+    return [person(context, credit.name, credit.url) for credit in credits]
 
 
 @register.simple_tag

@@ -1,4 +1,4 @@
-"""Load demo content: demo users, sections, the AMANAT party registry and articles.
+"""Load demo content: demo users and their author profiles, sections, the AMANAT party registry and articles.
 
 Idempotent: what exists is left as it is, so a second run changes nothing. Demo users (with the public
 demo password) are created only on a database without users: a site with real accounts is never reset.
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from articles import corrections, revisions, workflow
 from articles.management.sections import ensure_sections
-from articles.models import Article, Desk, DeskRegion, Section
+from articles.models import Article, AuthorProfile, Desk, DeskRegion, Section
 from parties.demo import ensure_party, numbered_organisations, spread
 from parties.models import Party, PrimaryOrganisation
 from regions.models import City, Region
@@ -73,6 +73,7 @@ class Command(BaseCommand):
         # Demo publications would otherwise mail the demo journalist once per article.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
             users, users_created = self.create_users(password)
+            self.create_profiles(users)
             ensure_sections()
             party = ensure_party(DEMO_DIR / "party.json")
             self.create_organisations(party)
@@ -108,6 +109,13 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=group_name))
             users[username] = user
         return users, True
+
+    def create_profiles(self, users):
+        """Give the demo users who write an author profile, once: one edited since is left as it is."""
+        for item in json.loads((DEMO_DIR / "authors.json").read_text(encoding="utf-8")):
+            user = users.get(item.pop("username"))
+            if user is not None:
+                AuthorProfile.objects.get_or_create(user=user, defaults=item)
 
     def create_desks(self, new_users):
         """Create the demo desks; only demo users created in this run become members (rights are never changed)."""
@@ -176,6 +184,9 @@ class Command(BaseCommand):
         if region and item["cities"]:
             article.cities.set(region.cities.filter(slug__in=item["cities"]))
         self.link_party_registry(article, item)
+        for order, username in enumerate(item.get("coauthors", [])):
+            if username in users:
+                article.coauthor_links.create(user=users[username], order=order)
         revisions.record(article, users["journalist"])
         workflow.apply(article, "publish", by=users["moderator"], publish_at=now - timedelta(hours=item["hours_ago"]))
         for note in item.get("notes", []):  # what /corrections/ lists
