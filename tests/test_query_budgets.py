@@ -116,6 +116,8 @@ def page_url(page, newsroom):
         "search": "/search/?" + urlencode({"q": "форум"}),
         "search with filters": "/search/?" + urlencode({"q": "форум", "region": north.slug, "section": "ekonomika"}),
         "kazakh home": "/kk/",
+        "full-text feed": "/feed/full/",
+        "region full-text feed": f"/regions/{north.slug}/feed/full/",
     }[page]
 
 
@@ -152,6 +154,8 @@ PAGES = [
     "search",
     "search with filters",
     "kazakh home",
+    "full-text feed",
+    "region full-text feed",
 ]
 
 
@@ -238,6 +242,9 @@ WARM_QUERIES = {
     "search": 3,
     "search with filters": 3,
     "kazakh home": 3,
+    # the stories with their authors and sections (and the region): each story's text and cover are columns
+    "full-text feed": 1,
+    "region full-text feed": 2,
 }
 
 
