@@ -85,7 +85,7 @@ class LatestArticlesFeed(Feed):
         return [
             feedgenerator.Enclosure(
                 url=build_absolute(self.request, article.cover_image.url),
-                length=str(file_size(article.cover_image)),
+                length=str(stored_size(article.cover_image.storage, article.cover_image.name)),
                 mime_type=mime_type or "application/octet-stream",
             )
         ]
@@ -164,13 +164,9 @@ class FullText:
         if not article.cover_image:
             return []
         rendition = article.cover_1200_jpeg
-        return [
-            feedgenerator.Enclosure(
-                url=build_absolute(self.request, rendition.url),
-                length=str(file_size(rendition)),
-                mime_type="image/jpeg",
-            )
-        ]
+        # Asked of the storage by name: the rendition's own `size` would open the file first.
+        length = stored_size(rendition.storage, rendition.name)
+        return [feedgenerator.Enclosure(build_absolute(self.request, rendition.url), str(length), "image/jpeg")]
 
     def item_extra_kwargs(self, article):
         absolute = partial(urljoin, self.item_link(article))
@@ -215,10 +211,10 @@ class RegionFullTextFeed(FullText, RegionArticlesFeed):
         return _("Последние новости региона с полным текстом: %(region)s.") % {"region": region.display_name}
 
 
-def file_size(file):
-    """Return the file's size in bytes, or 0 when its storage cannot tell."""
+def stored_size(storage, name):
+    """Return the stored file's size in bytes, or 0 when its storage cannot tell."""
     try:
-        return file.size
+        return storage.size(name)
     except Exception:
         # Remote storages raise their own errors; RSS allows 0 and one missing file must not break the feed.
         return 0

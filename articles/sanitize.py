@@ -76,7 +76,11 @@ def sanitize_for_aggregators(html: str, absolute) -> str:
     def absolute_urls(tag, attribute, value):
         if attribute not in ("href", "src"):
             return value
-        url = absolute(value)
+        try:
+            url = absolute(value)
+        except Exception:
+            # nh3 keeps the attribute as it was when the filter raises: a malformed address ("//[x") is dropped here.
+            return None
         return url if url.startswith(("http://", "https://")) else None
 
     cleaned = nh3.clean(

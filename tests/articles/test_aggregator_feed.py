@@ -189,7 +189,7 @@ def test_a_story_stored_with_hostile_html_reaches_aggregators_clean(client, medi
         body='<p onclick="steal()">Текст <a href="javascript:alert(1)">ссылка</a></p>'
         '<script>alert(1)</script><iframe src="https://evil.example/"></iframe>'
         '<img src="data:image/png;base64,AAAA" alt="x"><div style="color:red">блок</div>'
-        '<a href="//evil.example/x">протокол</a>'
+        '<a href="//evil.example/x">протокол</a><a href="//[evil/x">адрес</a><img src="//[::1" alt="y">'
     )
 
     [item] = items(read(client, "/feed/full/"))
@@ -199,7 +199,8 @@ def test_a_story_stored_with_hostile_html_reaches_aggregators_clean(client, medi
     assert {element.tag for element in elements} <= ALLOWED_TAGS
     assert all(not element.get("onclick") and not element.get("style") for element in elements)
     assert "alert" not in content and 'evil.example/"' not in content and "data:" not in content
-    assert [element.get("href") for element in elements if element.tag == "a"] == [None, "http://evil.example/x"]
+    assert [element.get("href") for element in elements if element.tag == "a"] == [None, "http://evil.example/x", None]
+    assert [element.get("src") for element in elements if element.tag == "img"] == [None, None]
     assert "блок" in content and "alert" not in item.findtext("yandex:full-text", namespaces=NS)
 
 
