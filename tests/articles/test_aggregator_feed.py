@@ -8,6 +8,7 @@ from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+import feedparser
 import html5lib
 import pytest
 import time_machine
@@ -105,6 +106,17 @@ def test_full_feed_is_valid_by_the_schema_and_declares_the_aggregators_namespace
     assert root.findtext("channel/language") == "ru"
     assert "полным текстом" in root.findtext("channel/title")
     assert titles(root) == [story.title]
+
+
+def test_feed_readers_read_the_full_text_feed_too(client, story):
+    feed = feedparser.parse(fetch(client, "/feed/full/").content)
+
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "rss20"
+    [entry] = feed.entries
+    assert entry.summary == story.lead
+    assert "<h2>Итоги года</h2>" in entry.content[0].value
+    assert entry.enclosures[0].type == "image/jpeg"
 
 
 def test_schema_refuses_a_feed_that_lacks_what_aggregators_require(client, story):
