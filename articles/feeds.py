@@ -1,16 +1,20 @@
-"""RSS 2.0 feeds of the latest published articles, site-wide and per region."""
+"""RSS 2.0 feeds of the latest published articles, site-wide and per region; full text for news aggregators."""
 
 import copy
 import mimetypes
+from functools import partial
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils import feedgenerator
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from articles.models import Article
+from articles.sanitize import plain_text, sanitize_for_aggregators
 from newsroom import edge
 from newsroom.absolute import build_absolute
 from regions.models import Region
@@ -34,6 +38,7 @@ class LatestArticlesFeed(Feed):
 
     feed_type = NewsFeed
     item_guid_is_permalink = True
+    size = FEED_SIZE
 
     def __call__(self, request, *args, **kwargs):
         # One instance serves every request: a copy carries this request to the item methods.
@@ -56,14 +61,15 @@ class LatestArticlesFeed(Feed):
     def articles(self, obj):
         return Article.objects.published().in_language(get_language() or "ru")
 
-    def items(self, obj):
-        items = list(
-            self.articles(obj)
-            .select_related("author__author_profile")  # the name a byline shows (articles/bylines.py)
-            .prefetch_related("tags")
-            .defer("body", "search_vector")
-            .newest_first()[:FEED_SIZE]
+    def selected(self, articles):
+        """What the items read, fetched with the articles."""
+        # the author's profile: the name a byline shows (articles/bylines.py)
+        return (
+            articles.select_related("author__author_profile").prefetch_related("tags").defer("body", "search_vector")
         )
+
+    def items(self, obj):
+        items = list(self.selected(self.articles(obj)).newest_first()[: self.size])
         edge.shows(obj or edge.ALL_STORIES)
         edge.shows_listed(*items)
         return items
@@ -97,7 +103,7 @@ class LatestArticlesFeed(Feed):
         return [
             feedgenerator.Enclosure(
                 url=build_absolute(self.request, article.cover_image.url),
-                length=str(cover_size(article)),
+                length=str(stored_size(article.cover_image.storage, article.cover_image.name)),
                 mime_type=mime_type or "application/octet-stream",
             )
         ]
@@ -122,10 +128,111 @@ class RegionArticlesFeed(LatestArticlesFeed):
         return super().articles(region).in_region(region)
 
 
-def cover_size(article):
-    """Return the cover's size in bytes, or 0 when its storage cannot tell."""
+# Yandex (its news feed format) and Dzen (https://dzen.ru/help/website/rss-modify.html) read RSS 2.0 with these.
+YANDEX_NS = "http://news.yandex.ru"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+# Dzen's own categories: a story in the site's format, to be indexed.
+DZEN_CATEGORIES = ["format-article", "index"]
+AGGREGATOR_FEED_SIZE = 50
+
+
+class AggregatorFeedGenerator(feedgenerator.Rss201rev2Feed):
+    """RSS 2.0 with what aggregators read: the full text as plain text and as HTML, the genre, the rating."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:yandex": YANDEX_NS,
+            "xmlns:content": CONTENT_NS,
+            "xmlns:media": MEDIA_NS,
+        }
+
+    def add_item_elements(self, handler, item):
+        # Aggregators want the author's name in <author>, where RSS 2.0 (and Django) put an e-mail address.
+        super().add_item_elements(handler, {**item, "author_name": None})
+        if item["author_name"]:
+            handler.addQuickElement("author", item["author_name"])
+        handler.addQuickElement("yandex:genre", "message")
+        handler.addQuickElement("yandex:full-text", item["full_text"])
+        handler.addQuickElement("content:encoded", item["content_html"])
+        handler.addQuickElement("media:rating", "nonadult", {"scheme": "urn:simple"})
+
+
+class FullText:
+    """Items with their full text, the cover as a JPEG rendition and the section, for Yandex and Dzen."""
+
+    feed_type = AggregatorFeedGenerator
+    size = AGGREGATOR_FEED_SIZE
+
+    def selected(self, articles):
+        return articles.select_related("author__author_profile", "section").defer("search_vector")
+
+    def items(self, obj):
+        items = super().items(obj)
+        # The feed carries each story's text, like its page: a correction or withdrawal purges it too.
+        edge.shows(*items, *{article.section for article in items})
+        return items
+
+    def item_categories(self, article):
+        section = [article.section.display_name] if article.section else []
+        return [*section, *DZEN_CATEGORIES]
+
+    def item_enclosures(self, article):
+        if not article.cover_image:
+            return []
+        rendition = article.cover_1200_jpeg
+        # Asked of the storage by name: the rendition's own `size` would open the file first.
+        length = stored_size(rendition.storage, rendition.name)
+        return [feedgenerator.Enclosure(build_absolute(self.request, rendition.url), str(length), "image/jpeg")]
+
+    def item_extra_kwargs(self, article):
+        absolute = partial(urljoin, self.item_link(article))
+        lead = format_html("<p>{}</p>", article.lead) if article.lead else ""
+        return {
+            "full_text": plain_text(sanitize_for_aggregators(lead + article.body, absolute)),
+            "content_html": sanitize_for_aggregators(lead + self.cover_figure(article) + article.body, absolute),
+        }
+
+    def cover_figure(self, article):
+        if not article.cover_image:
+            return ""
+        caption = " ".join(part for part in [article.cover_caption, article.cover_credit] if part)
+        return format_html(
+            '<figure><img src="{}" alt="{}">{}</figure>',
+            article.cover_1200_jpeg.url,
+            article.cover_alt,
+            format_html("<figcaption>{}</figcaption>", caption) if caption else "",
+        )
+
+
+class FullTextFeed(FullText, LatestArticlesFeed):
+    """The latest published articles in full, for news aggregators, in the language of the page."""
+
+    def title(self, obj):
+        return _("%(site)s: новости полным текстом") % {"site": settings.NEWSROOM_SITE_NAME}
+
+    def description(self, obj):
+        return _("Последние новости %(site)s с полным текстом.") % {"site": settings.NEWSROOM_SITE_NAME}
+
+
+class RegionFullTextFeed(FullText, RegionArticlesFeed):
+    """The latest published articles of one region in full, for news aggregators."""
+
+    def title(self, region):
+        return _("%(site)s: новости полным текстом, %(region)s") % {
+            "site": settings.NEWSROOM_SITE_NAME,
+            "region": region.display_name,
+        }
+
+    def description(self, region):
+        return _("Последние новости региона с полным текстом: %(region)s.") % {"region": region.display_name}
+
+
+def stored_size(storage, name):
+    """Return the stored file's size in bytes, or 0 when its storage cannot tell."""
     try:
-        return article.cover_image.size
+        return storage.size(name)
     except Exception:
         # Remote storages raise their own errors; RSS allows 0 and one missing file must not break the feed.
         return 0

@@ -44,6 +44,9 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("regions/<slug:slug>/feed/", feeds.RegionArticlesFeed(), name="region-feed"),
+    # Full text for news aggregators (Yandex, Dzen): README «Aggregators».
+    path("feed/full/", feeds.FullTextFeed(), name="feed-full"),
+    path("regions/<slug:slug>/feed/full/", feeds.RegionFullTextFeed(), name="region-feed-full"),
     path("regions/", include("regions.urls")),
     path("parties/", include("parties.urls")),
     path("", include("articles.urls")),

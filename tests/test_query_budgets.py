@@ -133,6 +133,8 @@ def page_url(page, newsroom):
         "kazakh home": "/kk/",
         "author": f"/authors/{newsroom.profile.slug}/",
         "author page 2": f"/authors/{newsroom.profile.slug}/?page=2",
+        "full-text feed": "/feed/full/",
+        "region full-text feed": f"/regions/{north.slug}/feed/full/",
     }[page]
 
 
@@ -174,6 +176,8 @@ PAGES = [
     "kazakh home",
     "author",
     "author page 2",
+    "full-text feed",
+    "region full-text feed",
 ]
 
 
@@ -267,6 +271,9 @@ WARM_QUERIES = {
     # the content generation, the profile, the count and the page
     "author": 4,
     "author page 2": 4,
+    # the stories with their authors and sections (and the region): each story's text and cover are columns
+    "full-text feed": 1,
+    "region full-text feed": 2,
 }
 
 

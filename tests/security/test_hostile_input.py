@@ -37,12 +37,14 @@ PUBLIC_URLS = [
     "/regions/{region}/",
     "/regions/{region}/{city}/",
     "/regions/{region}/feed/",
+    "/regions/{region}/feed/full/",
     "/regions/choose-city/",
     "/parties/",
     "/parties/{party}/",
     "/parties/{party}/projects/{project}/",
     "/preview/{token}/",
     "/feed/",
+    "/feed/full/",
 ]
 UNPREFIXED_URLS = ["/sitemap.xml", "/news-sitemap.xml", "/robots.txt"]
 PARAMETERS = ["page", "p", "q", "region", "section", "from", "to", "city", "next", "token", "utm_source"]
@@ -84,7 +86,7 @@ query_strings = st.lists(st.tuples(st.sampled_from(PARAMETERS), hostile), max_si
 )
 cookies = st.one_of(st.none(), st.text(st.characters(min_codepoint=1, max_codepoint=255), max_size=80))
 BOUNDED = settings(
-    max_examples=12,  # ~0.3 s a request in tests: 21 pages × 12 inputs keep the module near a minute
+    max_examples=12,  # ~0.3 s a request in tests: 23 pages × 12 inputs keep the module near a minute
     deadline=None,
     derandomize=True,
     database=None,
