@@ -65,6 +65,7 @@ class ArticleChangePageMixin:
                 preview_links=obj.preview_links.active().select_related("created_by"),
                 planned_time=workflow.planned_publish_at(obj),
                 publication_missing=publication_missing(request.user, obj),
+                telegram_posts=list(obj.telegram_posts.all()),
             )
         adminform = context.get("adminform")
         if adminform is not None:

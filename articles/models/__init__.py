@@ -16,6 +16,7 @@ from articles.models.revision_photos import RevisionPhoto
 from articles.models.drafts import ArticleDraft, ArticleDraftQuerySet
 from articles.models.front_page import BreakingBanner, FrontPageSlot
 from articles.models.hourly_counts import HourlyCount, HourlyCountQuerySet
+from articles.models.telegram_posts import TelegramPost
 # isort: on
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "RevisionPhoto",
     "Section",
     "StoryPart",
+    "TelegramPost",
     "WorkflowEvent",
     "published_now",
 ]
