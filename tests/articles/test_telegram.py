@@ -231,7 +231,7 @@ def test_a_kazakh_story_goes_to_the_same_channel_with_its_kazakh_link(bot, moder
     run_due_jobs()
 
     _, message = only_message(bot)
-    assert f'<a href="{SITE}/kk/news/{article.slug}/">' in message["text"]
+    assert f'<a href="{SITE}/kk/news/{article.slug}/">Сайтта оқу</a>' in message["text"]
 
 
 def test_telegram_too_busy_is_retried_after_the_wait_it_names_and_posts_once(bot, moderator, commits):
