@@ -55,14 +55,19 @@ class Message:
 def changed(article):
     """Bring the story's channel message in step once the change commits: now, and at its time if scheduled.
 
-    A story never published has nothing in a channel and nothing to post yet: no job.
+    A story never published has nothing in a channel and nothing to post yet: no job. Nor without the site's
+    public address, which the post links to (a system check, newsroom.W002, says so).
     """
-    if not telegram.is_configured() or article.first_published_at is None:
+    if not is_configured() or article.first_published_at is None:
         return
     pk, goes_public_at = article.pk, article.goes_public_at()
     transaction.on_commit(lambda: queue_sync(pk))
     if goes_public_at is not None:
         transaction.on_commit(lambda: queue_sync(pk, at=goes_public_at))
+
+
+def is_configured():
+    return telegram.is_configured() and bool(settings.NEWSROOM_SITE_URL)
 
 
 def queue_sync(pk, at=None):

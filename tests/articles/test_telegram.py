@@ -20,6 +20,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from articles import telegram, workflow
 from articles.models import Article, Desk, DeskRegion, TelegramPost
 from articles.tasks import TELEGRAM_RETRY, sync_telegram
+from newsroom.apps import check_telegram_links
 from newsroom.telegram import TelegramRefused, TelegramUnavailable
 from regions.models import Region
 from tests.factories import ArticleFactory, jpeg_file
@@ -303,6 +304,17 @@ def test_nothing_is_queued_or_sent_without_a_bot_token(bot, moderator, commits, 
 
     assert not queued().exists()
     assert bot.calls == []
+
+
+def test_without_the_sites_public_address_nothing_is_posted_and_a_check_says_why(bot, moderator, commits, settings):
+    settings.NEWSROOM_SITE_URL = ""
+
+    publish(in_review(), moderator, commits)
+
+    assert not queued().exists()
+    assert [warning.id for warning in check_telegram_links(None)] == ["newsroom.W002"]
+    settings.NEWSROOM_SITE_URL = SITE
+    assert check_telegram_links(None) == []
 
 
 def test_a_story_without_a_channel_for_it_is_not_posted(bot, moderator, commits, settings):
