@@ -96,8 +96,7 @@ def message_for(article):
         more = _("Читать на сайте")
     limit = CAPTION_LIMIT if photo else TEXT_LIMIT
     title, lead = article.title.strip(), " ".join(article.lead.split())
-    room = limit - length(title) - length(more) - 4  # the two blank lines between the three parts
-    lead = shortened(lead, room - 2)  # and those of the lead itself
+    lead = shortened(lead, limit - length(title) - length(more) - 4)  # 4: the blank lines between the parts
     parts = [f"<b>{escape(title)}</b>", escape(lead), f'<a href="{escape(link)}">{escape(more)}</a>']
     return Message(photo, "\n\n".join(part for part in parts if part))
 

@@ -5,7 +5,9 @@ The Bot API is a local stand-in speaking its HTTP and JSON (tests/fake_telegram.
 are run here as the worker runs them (tests/background/test_telegram_worker.py runs a real worker).
 """
 
+import html
 import logging
+import re
 import traceback
 from datetime import timedelta
 from types import SimpleNamespace
@@ -157,6 +159,33 @@ def test_a_correction_of_a_photo_story_edits_its_caption(bot, moderator, commits
     [(edited_id, message)] = bot.messages(CHANNEL).items()
     assert edited_id == message_id and "ста двадцати" in message["caption"]
     assert len(bot.called("editMessageCaption")) == 1 and len(bot.called("sendPhoto")) == 1
+
+
+def test_a_new_cover_replaces_the_photo_of_the_same_message(bot, moderator, commits):
+    article = publish(in_review(cover_image=jpeg_file(), cover_alt="Зал форума"), moderator, commits)
+    run_due_jobs()
+    message_id, message = only_message(bot)
+    before = dict(message)  # the stand-in edits its messages in place
+
+    correct(article, commits, cover_image=jpeg_file("other.jpg", color=(200, 30, 30)))
+    run_due_jobs()
+
+    [(edited_id, after)] = bot.messages(CHANNEL).items()
+    assert edited_id == message_id and after["photo"] != before["photo"]
+    assert [call["media"]["media"] for call in bot.called("editMessageMedia")] == [after["photo"]]
+
+
+def test_a_cover_taken_away_turns_the_photo_into_a_text_message(bot, moderator, commits):
+    article = publish(in_review(cover_image=jpeg_file(), cover_alt="Зал форума"), moderator, commits)
+    run_due_jobs()
+    photo_id, _ = only_message(bot)
+
+    correct(article, commits, cover_image="", cover_alt="")
+    run_due_jobs()
+
+    [(text_id, message)] = bot.messages(CHANNEL).items()
+    assert text_id != photo_id and message["photo"] is None and article.title in message["text"]
+    assert TelegramPost.objects.get(article=article).message_id == text_id
 
 
 def test_a_save_that_changes_nothing_shown_sends_nothing(bot, moderator, commits):
@@ -346,6 +375,7 @@ def test_a_long_lead_is_cut_to_the_caption_limit_and_markup_is_escaped(bot, mode
 
     _, message = only_message(bot)  # the stand-in refuses a caption over 1024 characters or with bad markup
     assert message["caption"].startswith("<b>Итоги: 52% &amp; &lt;100&gt; участников</b>")
+    assert 1000 < len(html.unescape(re.sub("<[^>]+>", "", message["caption"]))) <= 1024
     assert "…\n\n<a href=" in message["caption"]
     assert TelegramPost.objects.filter(article=article).exists()
 
