@@ -64,9 +64,7 @@ class LatestArticlesFeed(Feed):
     def selected(self, articles):
         """What the items read, fetched with the articles."""
         # the author's profile: the name a byline shows (articles/bylines.py)
-        return (
-            articles.select_related("author__author_profile").prefetch_related("tags").defer("body", "search_vector")
-        )
+        return articles.select_related("author__author_profile").prefetch_related("tags").defer("body", "search_vector")
 
     def items(self, obj):
         items = list(self.selected(self.articles(obj)).newest_first()[: self.size])

@@ -1,11 +1,11 @@
-"""Keep the search column exact when a story's tags change without a save of the story, and its stored page part
-current when it or a neighbour changes."""
+"""Keep the search column exact when a story's tags change without a save of the story, its stored page part
+current when it or a neighbour changes, and its Telegram message in step with it."""
 
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from articles import story_parts
+from articles import story_parts, telegram
 from articles.models import Article, ArticleCoauthor, ArticleTag, Correction
 
 
@@ -47,3 +47,10 @@ def connect_story_parts():
         m2m_changed.connect(render_parts_after_relinking, sender=through, dispatch_uid=f"story-parts-{field}")
     post_delete.connect(render_part_without_correction, sender=Correction, dispatch_uid="story-parts-correction-gone")
     post_delete.connect(render_parts_after_uncrediting, sender=ArticleCoauthor, dispatch_uid="story-parts-coauthor")
+
+
+@receiver(post_save, sender=Article, dispatch_uid="telegram-save")
+@receiver(post_delete, sender=Article, dispatch_uid="telegram-delete")
+def bring_telegram_in_step(sender, instance, **kwargs):
+    """Post, correct or delete the story's Telegram message after the change commits (articles/telegram.py)."""
+    telegram.changed(instance)

@@ -14,9 +14,10 @@ from django.utils import timezone
 from procrastinate import RetryDecision, RetryStrategy
 from procrastinate.contrib.django import app
 
-from articles import notifications, story_parts
+from articles import notifications, story_parts, telegram
 from articles.counters import COUNT_ONCE_PER
 from articles.models import ArticleDraft, CounterMark, WorkflowEvent
+from newsroom.telegram import TelegramUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +78,31 @@ def remove_old_drafts(timestamp):
     deleted, _ = ArticleDraft.objects.expired(timezone.now()).delete()
     logger.info("Old autosaved drafts removed: %s", deleted)
     return deleted
+
+
+# The longest wait between two tries to reach Telegram, and how many tries: 2, 4, 8 … seconds, then every five
+# minutes, some four hours in all; a story that reaches the channel later than that is no longer news there.
+TELEGRAM_LONGEST_WAIT = 5 * 60
+TELEGRAM_ATTEMPTS = 55
+
+
+class TelegramRetry(RetryStrategy):
+    """Retry while Telegram is away or busy: after the wait its «429: retry after N» names, else growing waits.
+
+    A refusal (a bad chat, a bot without rights) is not retried: the job fails, and its log line says why.
+    """
+
+    def get_retry_decision(self, *, exception, job):
+        if super().get_retry_decision(exception=exception, job=job) is None:
+            return None
+        wait = getattr(exception, "retry_after", None) or min(TELEGRAM_LONGEST_WAIT, 2 ** min(job.attempts + 1, 16))
+        return RetryDecision(retry_in={"seconds": wait})
+
+
+TELEGRAM_RETRY = TelegramRetry(max_attempts=TELEGRAM_ATTEMPTS, retry_exceptions={TelegramUnavailable})
+
+
+@app.task(name=telegram.SYNC_TASK, queue=telegram.QUEUE, retry=TELEGRAM_RETRY)
+def sync_telegram(article_id):
+    """Post, edit or delete the story's message in its Telegram channel to match the story as it now is."""
+    return telegram.sync(article_id)

@@ -34,6 +34,7 @@ class NewsroomAdminConfig(AdminConfig):
         checks.register(check_two_factor_required, checks.Tags.security, deploy=True)
         checks.register(check_trusted_proxies, checks.Tags.security)
         checks.register(check_metrics_access, checks.Tags.security)
+        checks.register(check_telegram_links)
         if settings.SENTRY_DSN:
             from newsroom import error_reporting  # the SDK is loaded only when it is used
 
@@ -89,3 +90,16 @@ def check_metrics_access(app_configs, **kwargs):
             )
         )
     return errors
+
+
+def check_telegram_links(app_configs, **kwargs):
+    """Warn that Telegram posts wait for the site's public address: they link to it, Telegram fetches photos there."""
+    if not settings.NEWSROOM_TELEGRAM_BOT_TOKEN or settings.NEWSROOM_SITE_URL:
+        return []
+    return [
+        checks.Warning(
+            "NEWSROOM_TELEGRAM_BOT_TOKEN is set but NEWSROOM_SITE_URL is not: no story is posted to Telegram.",
+            hint="Set NEWSROOM_SITE_URL to the site's public address, e.g. https://news.example.kz.",
+            id="newsroom.W002",
+        )
+    ]

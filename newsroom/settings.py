@@ -385,3 +385,9 @@ NEWSROOM_PREVIEW_LINK_HOURS = int(os.environ.get("NEWSROOM_PREVIEW_LINK_HOURS", 
 # draft is offered back, and the largest one the server keeps (a long story with tables is some 100 KB).
 NEWSROOM_DRAFT_DAYS = int(os.environ.get("NEWSROOM_DRAFT_DAYS", 14))
 NEWSROOM_DRAFT_MAX_KB = int(os.environ.get("NEWSROOM_DRAFT_MAX_KB", 1024))
+
+# Stories posted to Telegram channels (README «Telegram»): nothing is sent without a bot token. The token is a
+# password (whoever holds it posts as the bot): it lives only in the environment and is kept out of the logs.
+NEWSROOM_TELEGRAM_BOT_TOKEN = os.environ.get("NEWSROOM_TELEGRAM_BOT_TOKEN", "")
+NEWSROOM_TELEGRAM_CHAT_ID = os.environ.get("NEWSROOM_TELEGRAM_CHAT_ID", "")
+NEWSROOM_TELEGRAM_API_URL = os.environ.get("NEWSROOM_TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")

@@ -75,6 +75,7 @@ class ArticleChangePageMixin:
                 corrections=obj.corrections.select_related("created_by"),
                 can_correct=workflow.can_correct(request.user, obj),
                 correction_kinds=Correction.Kind.choices,
+                telegram_posts=list(obj.telegram_posts.all()),
             )
         adminform = context.get("adminform")
         if adminform is not None:

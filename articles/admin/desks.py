@@ -16,7 +16,7 @@ class DeskAdmin(admin.ModelAdmin):
     list_display = ["name", "is_default", "region_names", "member_names"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
-    fields = ["name", "is_default", "members"]
+    fields = ["name", "is_default", "members", "telegram_chat_id"]
     inlines = [DeskRegionInline]
 
     def get_queryset(self, request):

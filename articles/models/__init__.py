@@ -18,6 +18,7 @@ from articles.models.front_page import BreakingBanner, FrontPageSlot
 from articles.models.hourly_counts import HourlyCount, HourlyCountQuerySet
 from articles.models.authors import ArticleCoauthor, AuthorProfile, AuthorProfileQuerySet
 from articles.models.corrections import Correction, CorrectionQuerySet
+from articles.models.telegram_posts import TelegramPost
 # isort: on
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "RevisionPhoto",
     "Section",
     "StoryPart",
+    "TelegramPost",
     "WorkflowEvent",
     "published_now",
 ]

@@ -40,6 +40,16 @@ class Desk(models.Model):
         ),
     )
 
+    telegram_chat_id = models.CharField(
+        _("канал в Telegram"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Куда бот публикует материалы отдела: @имя публичного канала или числовой id (например, "
+            "-1001234567890). Бот должен быть администратором канала. Пусто — общий канал сайта."
+        ),
+    )
+
     class Meta:
         ordering = ["-is_default", "name"]
         verbose_name = _("отдел")
