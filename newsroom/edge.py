@@ -147,11 +147,13 @@ def changed(instances, gone=False):
         return
     pending = _pending.get()
     if pending is None:
-        pending = {"objects": {}, "gone": set()}
+        pending = {"objects": {}, "gone": set(), "gone_lists": set()}
         _pending.set(pending)
     for instance in instances:
         if gone:  # worked out now: after the delete it has no primary key
-            pending["gone"] |= purge_keys(instance, gone=True)[0]
+            keys, lists = purge_keys(instance, gone=True)
+            pending["gone"] |= keys
+            pending["gone_lists"] |= lists
         else:
             pending["objects"][(instance._meta.label, instance.pk)] = instance
     # Every change registers a flush: the first to run after the commit sends all that is pending, the others
@@ -162,12 +164,13 @@ def changed(instances, gone=False):
 
 def flush_purges():
     pending = _pending.get()
-    if not pending or not (pending["objects"] or pending["gone"]):
+    if not pending or not (pending["objects"] or pending["gone"] or pending["gone_lists"]):
         return
-    keys, lists = set(pending["gone"]), set()
+    keys, lists = set(pending["gone"]), set(pending["gone_lists"])
     instances = [instance for instance in pending["objects"].values() if instance.pk is not None]
     pending["objects"].clear()
     pending["gone"].clear()
+    pending["gone_lists"].clear()
     for instance in instances:
         own, its_lists = purge_keys(instance)
         keys |= own

@@ -113,13 +113,10 @@ class AuthorProfile(models.Model):
         width = min(self.photo_width, PORTRAIT_WIDTH)
         return width, round(self.photo_height * width / self.photo_width)
 
-    def edge_pages(self):
-        """The stories whose byline names them (newsroom/edge.py; articles/bylines.py)."""
-        return [edge.key("person", self.user_id)]
-
     def edge_lists(self):
-        """The author's page lists their stories: its key, by user (Article.edge_lists)."""
-        return [edge.key("author", self.user_id)]
+        """Purged softly (newsroom/edge.py): the stories whose byline names them (articles/bylines.py) and their page's
+        list of their stories, by user (Article.edge_lists). The page itself carries the profile's own key."""
+        return [edge.key("person", self.user_id), edge.key("author", self.user_id)]
 
 
 class ArticleCoauthor(models.Model):
@@ -143,9 +140,6 @@ class ArticleCoauthor(models.Model):
     def __str__(self):
         return str(self.user)
 
-    def edge_pages(self):
-        """The story's own page names its co-authors."""
-        return [edge.key("article", self.article_id)]
-
     def edge_lists(self):
-        return [edge.key("author", self.user_id)]
+        """The story's own page names its co-authors, and their pages list it (purged softly, newsroom/edge.py)."""
+        return [edge.key("article", self.article_id), edge.key("author", self.user_id)]

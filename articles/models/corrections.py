@@ -88,10 +88,7 @@ class Correction(models.Model):
         created_at = datetime.fromisoformat(row["created_at"])
         return cls(id=row["id"], article=article, kind=row["kind"], text=row["text"], created_at=created_at)
 
-    def edge_pages(self):
-        """The pages showing the note that carry no key of its own (newsroom/edge.py): its story's, the list's."""
-        return [edge.key("article", self.article_id), edge.CORRECTIONS]
-
     def edge_lists(self):
-        """The lists that show when its story was updated: the feeds and the sitemaps."""
-        return [edge.ALL_STORIES]
+        """The pages showing the note (newsroom/edge.py), purged softly like a corrected story's: its story's, the
+        list of corrections, and the feeds and sitemaps that show when its story was updated."""
+        return [edge.key("article", self.article_id), edge.CORRECTIONS, edge.ALL_STORIES]
