@@ -1,6 +1,6 @@
 """A story's correction and update notes: adding, changing and removing them, checked and recorded.
 
-Who may is articles.workflow.can_correct (adding) and can_change_correction (changing, removing). Every step is
+Who may is articles.workflow.can_correct (adding) and can_change() below (changing, removing). Every step is
 a WorkflowEvent in the story's audit trail («События редакционного процесса»), a change and a removal with the
 text as it was, so a note never changes or disappears without a trace. The story is marked as updated (its
 corrected_at, shown as «Обновлено», in its JSON-LD dateModified and in the feeds) when a note is added, and its
@@ -28,6 +28,12 @@ ACTIONS = {
 }
 
 
+def can_change(user, correction) -> bool:
+    """Who fixes or removes a note (a typo, a duplicate): whoever may edit its story (articles.workflow), in whatever
+    state it is now. Each change and removal is kept in the story's audit trail with the text as it was."""
+    return workflow.can_edit(user, correction.article)
+
+
 class CorrectionError(Exception):
     """A note was refused; the message says why, in words for the newsroom."""
 
@@ -52,7 +58,7 @@ def change(correction, *, by, kind, text):
     """Change a note's kind and text (a typo, a wrong kind); the earlier text stays in the audit trail."""
     text = clean_text(text)
     kind = clean_kind(kind)
-    if not workflow.can_change_correction(by, correction):
+    if not can_change(by, correction):
         raise CorrectionError(_("Исправлять эту заметку могут модераторы отдела, к которому относится материал."))
     if (kind, text) == (correction.kind, correction.text):
         return correction
@@ -69,7 +75,7 @@ def change(correction, *, by, kind, text):
 
 def remove(correction, *, by):
     """Remove a note (one posted by mistake or twice); its text stays in the audit trail."""
-    if not workflow.can_change_correction(by, correction):
+    if not can_change(by, correction):
         raise CorrectionError(_("Удалять эту заметку могут модераторы отдела, к которому относится материал."))
     now = timezone.now()
     with transaction.atomic():

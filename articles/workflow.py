@@ -162,23 +162,6 @@ def can_correct(user, article) -> bool:
     return article.is_live() and can_edit(user, article)
 
 
-def can_change_correction(user, correction) -> bool:
-    """Who fixes or removes a note (a typo, a duplicate): whoever may edit its story, in whatever state it is now.
-
-    Each change and removal is kept in the story's audit trail with the text as it was (articles/corrections.py).
-    """
-    return can_edit(user, correction.article)
-
-
-def keeps_every_profile(user) -> bool:
-    """Moderators and superusers keep every author profile (articles.AuthorProfile); the rest of the desk, their own."""
-    return user.is_active and user.is_staff and (user.is_superuser or is_moderator(user))
-
-
-def can_edit_profile(user, profile) -> bool:
-    return keeps_every_profile(user) or (user.is_active and user.is_staff and profile.user_id == user.pk)
-
-
 def move_refusal(user, article, region) -> str | None:
     """Why `user` may not move `article` to `region`, or None.
 

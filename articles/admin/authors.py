@@ -1,4 +1,4 @@
-"""Author profiles in the admin: each person keeps their own, editors keep everyone's (articles.workflow)."""
+"""Author profiles in the admin: each person keeps their own, editors keep everyone's (articles.profiles)."""
 
 from django import forms
 from django.contrib import admin
@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from articles import images, workflow
+from articles import images, profiles, workflow
 from articles.models import ArticleCoauthor, AuthorProfile
 
 
@@ -42,11 +42,11 @@ class AuthorProfileAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        return queryset if workflow.keeps_every_profile(request.user) else queryset.filter(user=request.user)
+        return queryset if profiles.keeps_every_profile(request.user) else queryset.filter(user=request.user)
 
     def get_fields(self, request, obj=None):
         fields = ["user", "name", "slug", "page", "photo", "bio_ru", "bio_kk", "is_public"]
-        if not workflow.keeps_every_profile(request.user):
+        if not profiles.keeps_every_profile(request.user):
             fields.remove("user")  # one's own profile: whose it is is not a choice
         return fields if obj is not None else [name for name in fields if name not in ("slug", "page")]
 
@@ -60,22 +60,22 @@ class AuthorProfileAdmin(admin.ModelAdmin):
             return False
         # Asked by every admin page's sidebar: only those who keep their own profile alone cost a query.
         return (
-            workflow.keeps_every_profile(request.user) or not AuthorProfile.objects.filter(user=request.user).exists()
+            profiles.keeps_every_profile(request.user) or not AuthorProfile.objects.filter(user=request.user).exists()
         )
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)
-        return allowed and (obj is None or workflow.can_edit_profile(request.user, obj))
+        return allowed and (obj is None or profiles.can_edit_profile(request.user, obj))
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or workflow.can_edit_profile(request.user, obj))
+        return allowed and (obj is None or profiles.can_edit_profile(request.user, obj))
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and workflow.keeps_every_profile(request.user)
+        return super().has_delete_permission(request, obj) and profiles.keeps_every_profile(request.user)
 
     def save_model(self, request, obj, form, change):
-        if not workflow.keeps_every_profile(request.user):
+        if not profiles.keeps_every_profile(request.user):
             obj.user = request.user
         super().save_model(request, obj, form, change)
 

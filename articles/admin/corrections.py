@@ -1,7 +1,7 @@
 """Correction and update notes in the admin: added from the story's change page, fixed or removed here.
 
-Every answer comes from articles.workflow (can_correct, can_change_correction) and every change goes through
-articles.corrections, which records it in the story's audit trail.
+Every answer comes from articles.workflow (can_correct) and articles.corrections (can_change), and every change
+goes through articles.corrections, which records it in the story's audit trail.
 """
 
 from django import forms
@@ -60,7 +60,7 @@ class CorrectionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         allowed = self.has_module_permission(request)
-        return allowed and (obj is None or workflow.can_change_correction(request.user, obj))
+        return allowed and (obj is None or corrections.can_change(request.user, obj))
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

@@ -206,7 +206,7 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         """Save the story with the data it keeps of its own; a partial save leaves version and search alone."""
         is_content_save = kwargs.get("update_fields") is None
-        self._sanitize_body()
+        self.body = sanitize_html(self.body)
         self._assign_slug()
         if is_content_save:
             self._bump_version()
@@ -229,9 +229,6 @@ class Article(models.Model):
         with translation.override(self.language):
             return reverse("articles:detail", args=[self.slug])
 
-    def _sanitize_body(self):
-        self.body = sanitize_html(self.body)
-
     def _assign_slug(self):
         """Derive the slug from the title until the story is first published; from then on it stays."""
         if not self.slug or not self.has_been_published():
@@ -247,8 +244,7 @@ class Article(models.Model):
         if self.pk is not None and self.is_live():
             self.corrected_at = timezone.now()
 
-    def is_stale_translation(self):
-        return is_stale_translation(self)
+    is_stale_translation = is_stale_translation  # articles/models/translated_text.py
 
     def has_been_published(self):
         return self.first_published_at is not None

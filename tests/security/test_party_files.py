@@ -135,9 +135,10 @@ def test_exported_excel_cells_are_inert_text(moderator_client, amanat, start):
     sheet = openpyxl.load_workbook(io.BytesIO(export(moderator_client, 1).content)).active
     cells = {title.value: cell for title, cell in zip(sheet[1], sheet[2], strict=True)}
     assert (cells["Название"].data_type, cells["Название"].value) == ("s", "'" + FORMULA)
-    # XML reads a carriage return back as a line feed.
-    leader = f"'{start}SUM(1+1)".replace("\r", "\n")
-    assert (cells["Председатель"].data_type, cells["Председатель"].value) == ("s", leader)
+    # An XML parser reads a carriage return back as a line feed, unless openpyxl wrote it escaped (with lxml).
+    leader = f"'{start}SUM(1+1)"
+    assert cells["Председатель"].data_type == "s"
+    assert cells["Председатель"].value in {leader, leader.replace("\r", "\n")}
     # A number is written as a number: no spreadsheet runs it, and it stays one for sums.
     assert (cells["Членов"].data_type, cells["Членов"].value) == ("n", 120)
 
@@ -345,9 +346,13 @@ def test_a_far_away_excel_cell_behind_a_wrong_declared_size_is_refused_while_rea
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(moderator_client, amanat, memory_ceiling, var_dir):
+    name = "Айгуль Касымова"
+    # openpyxl writes the text as UTF-8, or as character references when lxml is installed.
+    forms = [name.encode(), name.encode("ascii", "xmlcharrefreplace")]
+
     def inflate(xml, write):
         # One cell whose text unpacks to 60 MB from a few dozen kilobytes.
-        head, tail = xml.split("Айгуль Касымова".encode())
+        head, tail = xml.split(next(form for form in forms if form in xml))
         write(head)
         for _ in range(60):
             write(b"x" * 2**20)
