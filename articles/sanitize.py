@@ -6,6 +6,8 @@ from html import unescape
 
 import nh3
 
+from articles import embeds
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4",
     "strong", "b", "em", "i", "u", "s", "sub", "sup",
@@ -34,7 +36,8 @@ REL_WITHOUT_ADDRESS = re.compile(rf'(<a(?: title="[^"]*")?) rel="{LINK_REL}">')
 
 
 def sanitize_html(html: str) -> str:
-    """Return `html` with everything outside the allow-list removed (scripts, styles, handlers…)."""
+    """Return `html` with everything outside the allow-list removed (scripts, styles, handlers…), and each paragraph
+    that is only a link to an allow-listed provider made into the embed's marker (articles/embeds.py)."""
     if not html:
         return ""
     cleaned = nh3.clean(
@@ -47,7 +50,7 @@ def sanitize_html(html: str) -> str:
         link_rel=LINK_REL,
         strip_comments=True,
     )
-    return REL_WITHOUT_ADDRESS.sub(r"\1>", cleaned).strip()
+    return embeds.marked(REL_WITHOUT_ADDRESS.sub(r"\1>", cleaned).strip())
 
 
 def valid_value(element, attribute, value):
@@ -78,6 +81,7 @@ AGGREGATOR_RENAMES = {"<strong>": "<b>", "</strong>": "</b>", "<em>": "<i>", "</
 # Aggregators take no tables: a row becomes a paragraph of its cells, so that words are not glued together once
 # the tags go (the sanitiser runs after these replacements, whatever they make of the markup).
 AGGREGATOR_FLATTENING = [
+    (embeds.MARKER, r"<p>\g<link></p>"),  # an embed is a link to the original
     (re.compile(r"<(tr|caption)\b[^>]*>"), "<p>"),
     (re.compile(r"</(tr|caption)>"), "</p>"),
     (re.compile(r"</t[dh]>"), " "),

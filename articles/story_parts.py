@@ -40,9 +40,10 @@ from newsroom.navigation import with_places
 
 TEMPLATES = ("articles/story_head.html", "articles/story_body.html")
 # The templates the two include: their text is part of the fingerprint too.
-INCLUDED = ("includes/breadcrumbs.html", "includes/picture.html", "includes/corrections.html")
-# Raise when the Python that renders the part (articles/templatetags/newsroom_site.py) changes its output.
-VERSION = 2
+INCLUDED = ("includes/breadcrumbs.html", "includes/picture.html", "includes/corrections.html", "includes/embed.html")
+# Raise when the Python that renders the part (articles/templatetags/newsroom_site.py, articles/embeds.py) changes
+# its output.
+VERSION = 3
 
 ORIGIN = "https://origin.newsroom.invalid"
 VIEWS, SHARES, TOKEN = "\ue000views\ue000", "\ue000shares\ue000", "\ue000token\ue000"

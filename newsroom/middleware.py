@@ -9,6 +9,8 @@ from django.core.files.storage import default_storage
 from django.utils import translation
 from django_otp.middleware import OTPMiddleware
 
+from articles.embeds import FRAME_ORIGINS
+
 PUBLIC_CSP = "; ".join(
     [
         "default-src 'self'",
@@ -17,6 +19,8 @@ PUBLIC_CSP = "; ".join(
         "style-src 'self'",
         "font-src 'self'",
         "connect-src 'self'",
+        # the embeds' frames, loaded when a reader asks (articles/embeds.py), and no other
+        "frame-src " + " ".join(FRAME_ORIGINS),
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
@@ -33,6 +37,8 @@ ADMIN_CSP = "; ".join(
         "style-src 'self' 'unsafe-inline'",
         "font-src 'self' data:",
         "connect-src 'self'",
+        # the admin's own frames, as default-src allowed, and the embeds' in a story's preview
+        "frame-src 'self' " + " ".join(FRAME_ORIGINS),
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

@@ -152,6 +152,15 @@ PASTED_BODY = """
 <table><tr><th scope="left" colspan="0">Район</th><td rowspan="x">12</td></tr></table>
 """
 
+# A link of each allow-listed provider alone in its paragraph: each becomes an embed's placeholder (articles/embeds.py).
+EMBEDS_BODY = """
+<p>https://youtu.be/dQw4w9WgXcQ?si=abc</p>
+<p><a href="https://t.me/sko_news/4521">Пост канала «СКО»</a></p>
+<p>https://www.instagram.com/reel/C9xYz_1AbCd/</p>
+<p>https://vk.com/video-22822305_456242110</p>
+<p>https://www.tiktok.com/@akimat.sko/video/7301234567890123456</p>
+"""
+
 
 @pytest.fixture
 def every_page_kind(client, site_content, journalist, monkeypatch):
@@ -172,12 +181,20 @@ def every_page_kind(client, site_content, journalist, monkeypatch):
         text="Штормовое предупреждение", link=rich.get_absolute_url(), ends_at=timezone.now() + timedelta(hours=2)
     )
     draft = ArticleFactory(
-        author=journalist, title="Черновик о посевной", body=RICH_BODY, cover_image=jpeg_file(), cover_alt="Поле"
+        author=journalist,
+        title="Черновик о посевной",
+        body=RICH_BODY + EMBEDS_BODY,
+        cover_image=jpeg_file(),
+        cover_alt="Поле",
     )
+    embedded = ArticleFactory(published=True, title="Форум: видео и посты", body=EMBEDS_BODY, region=north)
+    embedded_kk = ArticleFactory(published=True, language="kk", title="Форум: бейне", body=EMBEDS_BODY)
     urls = [
         *site_pages(site_content),
         "/news/?page=2",
         rich.get_absolute_url(),
+        embedded.get_absolute_url(),
+        embedded_kk.get_absolute_url(),
         site_content.translations.get().get_absolute_url(),
         "/kk/regions/",
         "/kk/regions/severo-kazakhstanskaya-oblast/",

@@ -11,6 +11,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from articles import embeds
 from articles.models import Article
 from newsroom.absolute import build_absolute
 
@@ -252,6 +253,12 @@ def machine_time(value):
     Django's ISO format ("c") carries microseconds, which a valid HTML date and time string may not.
     """
     return localtime(value).replace(microsecond=0).isoformat() if value else ""
+
+
+@register.filter
+def with_embeds(body):
+    """Show each embed of a sanitised body as a placeholder that loads the provider's frame on the reader's click."""
+    return mark_safe(embeds.placeholders(str(body)))  # noqa: S308 (markers rendered escaped, includes/embed.html)
 
 
 @register.filter
