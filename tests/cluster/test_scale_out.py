@@ -48,6 +48,15 @@ def new_story(cluster, title):
     return int(pk), url
 
 
+def retitle(cluster, pk, title):
+    """Correct a story's headline as an editor's save does (a content save of a live story)."""
+    code = (
+        "from articles.models import Article\n"
+        f"story = Article.objects.get(pk={pk})\nstory.title = {title!r}\nstory.save()\n"
+    )
+    cluster.manage("shell", "-c", code)
+
+
 def transition(browser, pk, name):
     path = f"/admin/articles/article/{pk}/change/"
     token = browser.csrf_token(path)
@@ -140,9 +149,7 @@ def test_a_correction_reaches_the_edge_within_a_second(cluster):
     reader = Browser(cluster.edge_url)
     reader.get(url)
     assert reader.get(url).headers["X-Edge-Cache"] == "hit"
-    correction = f"from articles.models import Article\nstory = Article.objects.get(pk={pk})\n" \
-                 "story.title = 'Исправленный заголовок'\nstory.save()\n"  # fmt: skip
-    cluster.manage("shell", "-c", correction)
+    retitle(cluster, pk, "Исправленный заголовок")
     assert until(lambda: "Исправленный заголовок" in reader.get(url).text, 1.0) is not None
     # The lists showing it are purged with it (softly: one stale answer at most while the edge fetches again).
     assert until(lambda: "Исправленный заголовок" in reader.get("/news/").text, 1.0) is not None
@@ -226,9 +233,7 @@ def test_a_story_corrected_just_before_postgresql_stops_is_answered_as_it_was(cl
     reader = Browser(cluster.edge_url)
     reader.get(url)
     assert reader.get(url).headers["X-Edge-Cache"] == "hit"
-    correction = f"from articles.models import Article\nstory = Article.objects.get(pk={pk})\n" \
-                 "story.title = 'Заголовок после исправления'\nstory.save()\n"  # fmt: skip
-    cluster.manage("shell", "-c", correction)
+    retitle(cluster, pk, "Заголовок после исправления")
     # Both rounds of its purge are done and no reader has asked for the story since.
     assert until(lambda: purge_jobs(cluster, "status__in=['todo', 'doing']") == 0, 30) is not None
     cluster.stop_postgres()
