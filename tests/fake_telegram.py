@@ -219,3 +219,19 @@ def running(fake):
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+SITE = "https://news.example.kz"
+CHANNEL = "@newsroom_test"
+
+
+@contextmanager
+def configured(settings):
+    """A running FakeTelegram with the site's bot token, channel and address set as production would set them."""
+    fake = FakeTelegram()
+    with running(fake) as url:
+        fake.url = settings.NEWSROOM_TELEGRAM_API_URL = url
+        settings.NEWSROOM_TELEGRAM_BOT_TOKEN = TOKEN
+        settings.NEWSROOM_TELEGRAM_CHAT_ID = CHANNEL
+        settings.NEWSROOM_SITE_URL = SITE
+        yield fake

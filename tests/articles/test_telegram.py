@@ -25,26 +25,20 @@ from articles.tasks import TELEGRAM_RETRY, sync_telegram
 from newsroom.apps import check_telegram_links
 from newsroom.telegram import TelegramRefused, TelegramUnavailable
 from regions.models import Region
+from tests import fake_telegram
 from tests.factories import ArticleFactory, jpeg_file
-from tests.fake_telegram import TOKEN, FakeTelegram, running
+from tests.fake_telegram import CHANNEL, SITE, TOKEN
 from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
 S = Article.Status
-SITE = "https://news.example.kz"
-CHANNEL = "@newsroom_test"
 
 
 @pytest.fixture
 def bot(settings):
     """The stand-in Bot API, with the site's bot token and channel set as production would set them."""
-    fake = FakeTelegram()
-    with running(fake) as url:
-        fake.url = settings.NEWSROOM_TELEGRAM_API_URL = url
-        settings.NEWSROOM_TELEGRAM_BOT_TOKEN = TOKEN
-        settings.NEWSROOM_TELEGRAM_CHAT_ID = CHANNEL
-        settings.NEWSROOM_SITE_URL = SITE
+    with fake_telegram.configured(settings) as fake:
         yield fake
 
 

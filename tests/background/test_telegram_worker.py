@@ -8,24 +8,19 @@ import pytest
 
 from articles import workflow
 from articles.models import Article, TelegramPost
+from tests import fake_telegram
 from tests.background.conftest import jobs
 from tests.factories import ArticleFactory
-from tests.fake_telegram import TOKEN, FakeTelegram, running
+from tests.fake_telegram import CHANNEL, SITE, TOKEN
 from tests.processes import eventually
 
 SYNC_TASK = "articles.sync_telegram"
-SITE = "https://news.example.kz"
-CHANNEL = "@newsroom_test"
 
 
 @pytest.fixture
 def bot(settings):
-    fake = FakeTelegram()
-    with running(fake) as url:
-        settings.NEWSROOM_TELEGRAM_API_URL = fake.url = url
-        settings.NEWSROOM_TELEGRAM_BOT_TOKEN = TOKEN
-        settings.NEWSROOM_TELEGRAM_CHAT_ID = CHANNEL
-        settings.NEWSROOM_SITE_URL = SITE
+    """The stand-in Bot API, with the site's bot token and channel set as production would set them."""
+    with fake_telegram.configured(settings) as fake:
         yield fake
 
 
