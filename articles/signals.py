@@ -2,11 +2,12 @@
 current when it or a neighbour changes, and its Telegram message in step with it."""
 
 from django.apps import apps
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from articles import story_parts, telegram
-from articles.models import Article, ArticleCoauthor, ArticleTag, Correction
+from articles.models import Article, ArticleCoauthor, ArticleTag, Correction, Photo
 
 
 @receiver(m2m_changed, sender=ArticleTag)
@@ -54,3 +55,9 @@ def connect_story_parts():
 def bring_telegram_in_step(sender, instance, **kwargs):
     """Post, correct or delete the story's Telegram message after the change commits (articles/telegram.py)."""
     telegram.changed(instance)
+
+
+@receiver(post_delete, sender=Photo, dispatch_uid="photo-files")
+def remove_photo_files(sender, instance, **kwargs):
+    """A deleted library photo takes its file and renditions with it, once the deletion is committed."""
+    transaction.on_commit(instance.delete_files)

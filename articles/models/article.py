@@ -168,13 +168,13 @@ class Article(models.Model):
 
     search_vector = SearchVectorField(null=True, editable=False)
 
-    cover_480_webp = renditions.rendition(480, "WEBP")
-    cover_800_webp = renditions.rendition(800, "WEBP")
-    cover_1200_webp = renditions.rendition(1200, "WEBP")
-    cover_480_jpeg = renditions.rendition(480, "JPEG")
-    cover_800_jpeg = renditions.rendition(800, "JPEG")
-    cover_1200_jpeg = renditions.rendition(1200, "JPEG")
-    cover_open_graph = renditions.open_graph_rendition()
+    cover_480_webp = renditions.rendition(480, "WEBP", source="cover_image")
+    cover_800_webp = renditions.rendition(800, "WEBP", source="cover_image")
+    cover_1200_webp = renditions.rendition(1200, "WEBP", source="cover_image")
+    cover_480_jpeg = renditions.rendition(480, "JPEG", source="cover_image")
+    cover_800_jpeg = renditions.rendition(800, "JPEG", source="cover_image")
+    cover_1200_jpeg = renditions.rendition(1200, "JPEG", source="cover_image")
+    cover_open_graph = renditions.open_graph_rendition(source="cover_image")
 
     objects = ArticleQuerySet.as_manager()
 

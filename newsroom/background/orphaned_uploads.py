@@ -9,23 +9,18 @@ storage API, so it works the same on the local disk and on S3.
 
 import logging
 import posixpath
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from urllib.parse import unquote
 
-from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import connection, models
 from django.utils import timezone
+
+from newsroom.references import family, referenced_names
 
 logger = logging.getLogger(__name__)
 
-# The apps whose rows may name an upload (the project's own; sessions and logs only mention files).
-CONTENT_APPS = ("articles", "parties", "regions")
 COVERS = "covers"
-TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 
 
 @dataclass
@@ -49,40 +44,6 @@ def stored_files(storage, folder):
         yield posixpath.join(folder, name)
     for name in folders:
         yield from stored_files(storage, posixpath.join(folder, name))
-
-
-def family(name):
-    """An editor picture and its thumbnail (ckeditor_uploader's `<name>_thumb.<ext>`) are kept or go together."""
-    stem, extension = posixpath.splitext(name)
-    return stem.removesuffix("_thumb") + extension
-
-
-def referenced_names(folders):
-    """Every upload under `folders` that a row of the content apps names, as a set of storage names."""
-    alternatives = "|".join(re.escape(folder) for folder in folders)
-    # Up to the first character a link's path cannot hold unescaped (a JSON string's \" included).
-    pattern = f"(?:{alternatives})/[^[:space:]\"'<>\\\\?#()]+"
-    names = set()
-    for model in apps.get_models():
-        if model._meta.app_label not in CONTENT_APPS or model._meta.proxy:
-            continue
-        table = connection.ops.quote_name(model._meta.db_table)
-        for column_field in model._meta.concrete_fields:
-            column = connection.ops.quote_name(column_field.column)
-            if isinstance(column_field, models.FileField):
-                names.update(
-                    model._base_manager.exclude(**{column_field.name: ""}).values_list(column_field.name, flat=True)
-                )
-            elif isinstance(column_field, TEXT_FIELDS):
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"SELECT DISTINCT (regexp_matches({column}::text, %s, 'g'))[1] FROM {table}"
-                        f" WHERE {column}::text ~ %s",
-                        [f"({pattern})", pattern],
-                    )
-                    names.update(unquote(row[0]) for row in cursor.fetchall())
-    # A link may carry MEDIA_URL's path or a bucket's address in front: the regular expression starts at the folder.
-    return {family(name) for name in names if name}
 
 
 def renditions_of(storage, name):
