@@ -18,6 +18,8 @@ class ArticlesConfig(AppConfig):
         "AuthorProfile",
         "ArticleCoauthor",
         "Correction",
+        "GalleryItem",
+        "Photo",
     ]
     public_links = ["Article.tags", "Article.cities", "Article.party_organisations", "Article.party_projects"]
 

@@ -7,7 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from articles import story_parts, telegram
-from articles.models import Article, ArticleCoauthor, ArticleTag, Correction, Photo
+from articles.models import Article, ArticleCoauthor, ArticleTag, Correction, GalleryItem, Photo
 
 
 @receiver(m2m_changed, sender=ArticleTag)
@@ -20,8 +20,9 @@ def render_parts_showing(sender, instance, **kwargs):
     story_parts.changed(instance)
 
 
-def render_part_without_correction(sender, instance, **kwargs):
-    # Gone, it no longer leads to its story as NEIGHBOURS says: the story itself is rendered again.
+def render_part_of_its_story(sender, instance, **kwargs):
+    # Gone, a story's link (a correction note, a co-author, a gallery photo) no longer leads to its story as
+    # NEIGHBOURS says: the story itself is rendered again.
     story_parts.changed(Article(pk=instance.article_id))
 
 
@@ -34,11 +35,6 @@ def render_parts_after_relinking(sender, instance, action, reverse, model, pk_se
             story_parts.changed(story)
 
 
-def render_parts_after_uncrediting(sender, instance, **kwargs):
-    # A co-author removed: the story they were named on (saving a link is a neighbour's change, NEIGHBOURS).
-    story_parts.changed(Article(pk=instance.article_id))
-
-
 def connect_story_parts():
     """Render the stored page parts (articles/story_parts.py) again after a story or a neighbour they show changed."""
     for label in ["articles.Article", *story_parts.NEIGHBOURS]:
@@ -46,8 +42,9 @@ def connect_story_parts():
     for field in ("tags", "party_organisations", "party_projects"):
         through = Article._meta.get_field(field).remote_field.through
         m2m_changed.connect(render_parts_after_relinking, sender=through, dispatch_uid=f"story-parts-{field}")
-    post_delete.connect(render_part_without_correction, sender=Correction, dispatch_uid="story-parts-correction-gone")
-    post_delete.connect(render_parts_after_uncrediting, sender=ArticleCoauthor, dispatch_uid="story-parts-coauthor")
+    post_delete.connect(render_part_of_its_story, sender=Correction, dispatch_uid="story-parts-correction-gone")
+    post_delete.connect(render_part_of_its_story, sender=ArticleCoauthor, dispatch_uid="story-parts-coauthor")
+    post_delete.connect(render_part_of_its_story, sender=GalleryItem, dispatch_uid="story-parts-gallery")
 
 
 @receiver(post_save, sender=Article, dispatch_uid="telegram-save")

@@ -48,7 +48,7 @@ STORY = Statement(
 )
 
 
-# The story's columns in the model's order (the search column left out), then with_link_summary()'s four and
+# The story's columns in the model's order (the search column left out), then with_link_summary()'s six and
 # with_stored_part()'s three.
 STORY_FIELDS = [field.attname for field in Article._meta.concrete_fields if field.name != "search_vector"]
 SUMMARY = (
@@ -57,6 +57,7 @@ SUMMARY = (
     "has_party_links",
     "correction_rows",
     "coauthor_ids",
+    "gallery_rows",
     "part_fingerprint",
     "part_head",
     "part_body",

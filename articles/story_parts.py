@@ -33,7 +33,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from taggit.models import Tag
 
 from articles import bylines, counters, statements
-from articles.models import Article, Correction, StoryPart
+from articles.models import Article, Correction, GalleryItem, StoryPart
 from newsroom.absolute import site_url
 from newsroom.caching import kept, kept_each
 from newsroom.navigation import with_places
@@ -41,9 +41,10 @@ from newsroom.navigation import with_places
 TEMPLATES = ("articles/story_head.html", "articles/story_body.html")
 # The templates the two include: their text is part of the fingerprint too.
 INCLUDED = ("includes/breadcrumbs.html", "includes/picture.html", "includes/corrections.html", "includes/embed.html")
+INCLUDED += ("includes/gallery.html",)
 # Raise when the Python that renders the part (articles/templatetags/newsroom_site.py, articles/embeds.py) changes
 # its output.
-VERSION = 3
+VERSION = 4
 
 ORIGIN = "https://origin.newsroom.invalid"
 VIEWS, SHARES, TOKEN = "\ue000views\ue000", "\ue000shares\ue000", "\ue000token\ue000"
@@ -82,8 +83,8 @@ PROFILE = ("name", "slug", "is_public", "user")
 
 
 def linked_content(article):
-    """The story's tags, its co-authors and byline, its live translations, its party organisations and projects, and
-    its correction notes.
+    """The story's tags, its co-authors and byline, its live translations, its party organisations and projects, its
+    correction notes and its gallery.
 
     A story read with_link_summary() says which of them it has (most have tags and nothing else): only those
     are asked for, and its tags are shared with other stories, kept per content generation.
@@ -100,6 +101,7 @@ def linked_content(article):
         "party_organisations": [],
         "party_projects": [],
         "corrections": [],
+        "gallery": [],
     }
     if not summary or article.has_translations:
         # Both directions in one query: the original this story translates, then its own translations.
@@ -116,6 +118,8 @@ def linked_content(article):
         links["corrections"] = [Correction.from_row(article, row) for row in article.correction_rows]
     else:
         links["corrections"] = list(article.corrections.newest_first().only("kind", "text", "created_at", "article"))
+    gallery = article.gallery_rows if summary else None
+    links["gallery"] = GalleryItem.of_story(article, gallery)
     return links
 
 
@@ -193,6 +197,7 @@ def fingerprint_of(article, links):
         [(o.pk, o.name, o.party.get_absolute_url(), str(o.party)) for o in links["party_organisations"]],
         [(p.pk, p.display_name, p.get_absolute_url(), str(p.party)) for p in links["party_projects"]],
         [(c.pk, c.kind, c.text, str(c.created_at)) for c in links["corrections"]],
+        [item.shown_values() for item in links["gallery"]],
     ]
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
@@ -253,6 +258,8 @@ NEIGHBOURS = {
     "articles.AuthorProfile": ["author__author_profile", "coauthors__author_profile"],
     "articles.ArticleCoauthor": ["coauthor_links"],
     "articles.Correction": ["corrections"],  # removing one renders its story again too (articles/signals.py)
+    "articles.GalleryItem": ["gallery_items"],  # and removing one too
+    "articles.Photo": ["gallery_items__photo"],
 }
 RENDER_TASK = "articles.render_story_parts"
 

@@ -9,11 +9,20 @@ from django.test import override_settings
 from django.utils import timezone, translation
 from taggit.models import Tag
 
-from articles.models import Article, ArticleCoauthor, AuthorProfile, BreakingBanner, Correction, FrontPageSlot
+from articles.models import (
+    Article,
+    ArticleCoauthor,
+    AuthorProfile,
+    BreakingBanner,
+    Correction,
+    FrontPageSlot,
+    GalleryItem,
+    Photo,
+)
 from newsroom import caching
 from newsroom.generation import bump_generation, current_generation, forget_generation
 from regions.models import City, District, Region
-from tests.factories import ArticleFactory, SectionFactory, UserFactory
+from tests.factories import ArticleFactory, SectionFactory, UserFactory, jpeg_file
 from tests.parties.factories import PartyFactory, PartyProjectFactory, PrimaryOrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +37,8 @@ DECLARED = {
         "articles.AuthorProfile",
         "articles.ArticleCoauthor",
         "articles.Correction",
+        "articles.GalleryItem",
+        "articles.Photo",
     },
     "regions": {"regions.Region", "regions.District", "regions.City"},
     "parties": {"parties.Party", "parties.PrimaryOrganisation", "parties.PartyProject"},
@@ -77,6 +88,10 @@ def declared_instance(label):
         "articles.AuthorProfile": lambda: AuthorProfile.objects.create(user=UserFactory(), name="Айгерим Сапарова"),
         "articles.ArticleCoauthor": lambda: ArticleCoauthor.objects.create(
             article=ArticleFactory(published=True), user=UserFactory()
+        ),
+        "articles.Photo": lambda: Photo.objects.create(file=jpeg_file(size=(200, 100))),
+        "articles.GalleryItem": lambda: GalleryItem.objects.create(
+            article=ArticleFactory(published=True), photo=Photo.objects.create(file=jpeg_file(size=(200, 100)))
         ),
         "parties.Party": PartyFactory,
         "parties.PrimaryOrganisation": PrimaryOrganisationFactory,

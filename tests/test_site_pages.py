@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import preview
-from articles.models import BreakingBanner, Correction, Section
+from articles.models import BreakingBanner, Correction, GalleryItem, Photo, Section
 from newsroom import pagination
 from regions.models import City, Region
 from tests import nu_checker
@@ -47,6 +47,9 @@ def site_content(settings, tmp_path):
         other.cities.add(city)
     ArticleFactory(published=True, language="kk", title="Петропавлдағы форум", region=north, translation_of=article)
     Correction.objects.create(article=article, text="Уточнено число участников <форума> & дата.\nВторая строка.")
+    for number, (alt_text, credit) in enumerate([("Зал «форума» & сцена", "Айдос Серик"), ("", "")]):
+        photo = Photo.objects.create(file=jpeg_file(name=f"gallery-{number}.jpg"), alt_text=alt_text, credit=credit)
+        GalleryItem.objects.create(article=article, photo=photo, position=number, caption="Подпись <к фото> & др.")
     return article
 
 

@@ -11,6 +11,7 @@ from articles import search as full_text
 from articles.admin.authors import CoauthorInline
 from articles.admin.change_page import ArticleChangePageMixin, gate_warning
 from articles.admin.drafts import ArticleDraftsMixin
+from articles.admin.gallery import GalleryInline
 from articles.admin.plan import ArticlePlanMixin
 from articles.forms import ArticleAdminForm
 from articles.models import Article, ArticleRevision, WorkflowEvent
@@ -40,7 +41,7 @@ class StaleTranslationFilter(admin.SimpleListFilter):
 @admin.register(Article)
 class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, ArticleDraftsMixin, admin.ModelAdmin):
     form = ArticleAdminForm
-    inlines = [CoauthorInline]
+    inlines = [CoauthorInline, GalleryInline]
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "status_display", "section", "region", "author", "waiting", "publish_at", "updated_at"]
     list_filter = ["status", "section", "language", "region", StaleTranslationFilter]
@@ -187,8 +188,8 @@ class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, ArticleDraftsMixin,
         return type(form.__name__, (form,), {"user": request.user})
 
     def get_formsets_with_inlines(self, request, obj=None):
-        """The co-authors' inline, except in a save that did not send it (a form opened before it existed, a
-        script): such a save leaves the co-authors as they are instead of failing."""
+        """The co-authors' and the gallery's inlines, each except in a save that did not send it (a form opened
+        before it existed, a script): such a save leaves them as they are instead of failing."""
         for formset, inline in super().get_formsets_with_inlines(request, obj):
             if request.method == "POST" and f"{formset.get_default_prefix()}-TOTAL_FORMS" not in request.POST:
                 continue

@@ -20,6 +20,7 @@ from articles.models.authors import ArticleCoauthor, AuthorProfile, AuthorProfil
 from articles.models.corrections import Correction, CorrectionQuerySet
 from articles.models.telegram_posts import TelegramPost
 from articles.models.photos import Photo, PhotoQuerySet, PhotoTag
+from articles.models.gallery import GalleryItem, GalleryItemQuerySet
 # isort: on
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "DeskMap",
     "DeskRegion",
     "FrontPageSlot",
+    "GalleryItem",
+    "GalleryItemQuerySet",
     "HourlyCount",
     "HourlyCountQuerySet",
     "Photo",

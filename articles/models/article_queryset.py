@@ -105,8 +105,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_link_summary(self, now=None):
         """Each article with the ids of its tags and co-authors (in order), whether it has live translations or party
-        links, and its correction notes, newest first, as JSON objects (correction_rows: they come with the story,
-        not in a query of their own).
+        links, its correction notes, newest first, and its gallery's photos, in order, as JSON objects
+        (correction_rows, gallery_rows: they come with the story, not in a query of their own).
 
         The article page then asks only for what a story has: most have tags and nothing else.
         """
@@ -123,12 +123,15 @@ class ArticleQuerySet(models.QuerySet):
             .values(row=JSONObject(id="id", kind="kind", text="text", created_at="created_at"))
         )
         coauthors = self.model.coauthors.through.objects.filter(article=models.OuterRef("pk")).order_by("order", "id")
+        gallery_items = self.model._meta.get_field("gallery_items").related_model.objects
+        gallery = gallery_items.filter(article=models.OuterRef("pk"))
         return self.annotate(
             tag_ids=ArraySubquery(taggings.values("tag_id")),
             has_translations=models.Exists(translations),
             has_party_links=models.Exists(organisations) | models.Exists(projects),
             correction_rows=ArraySubquery(notes),
             coauthor_ids=ArraySubquery(coauthors.values("user_id")),
+            gallery_rows=ArraySubquery(gallery.as_rows()),
         )
 
     def with_stored_part(self):

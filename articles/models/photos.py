@@ -11,6 +11,7 @@ from taggit.models import Tag, TaggedItemBase
 
 from articles import images, renditions
 from articles.roles import sees_every_article
+from newsroom import edge
 from newsroom.references import referenced_names
 
 FOLDER = "photos"
@@ -73,8 +74,8 @@ class PhotoManager(models.Manager.from_queryset(PhotoQuerySet)):
 
 
 class Photo(models.Model):
-    # The reverse relations that make a photo used (see PhotoQuerySet.in_use): a gallery will add its own.
-    USES = ()
+    # The reverse relations that make a photo used (see PhotoQuerySet.in_use): a story's gallery.
+    USES = ("gallery_items",)
 
     file = models.ImageField(
         _("файл"),
@@ -129,6 +130,11 @@ class Photo(models.Model):
     @property
     def renditions(self):
         return renditions.PhotoRenditions(self)
+
+    def edge_lists(self):
+        """The pages of the stories whose gallery shows the photo (purged softly, newsroom/edge.py)."""
+        stories = self.gallery_items.values_list("article_id", flat=True).distinct() if self.pk else []
+        return [edge.key("article", pk) for pk in stories]
 
     def delete_files(self):
         """Remove the stored photo and the renditions imagekit made of it (renditions/<name without extension>/)."""

@@ -171,10 +171,10 @@ def meta_property(name, content):
 
 
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, article, tags, url, credits=None, corrections=()):
+def article_json_ld(context, article, tags, url, credits=None, corrections=(), gallery=()):
     """A JSON-LD NewsArticle block for search engines; `url` is the story's absolute address, `credits` its byline
     (articles/bylines.py: each author a Person, with their page), `corrections` its correction and update notes
-    (articles.Correction), newest first."""
+    (articles.Correction), newest first, `gallery` its gallery's items (articles.GalleryItem)."""
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -196,8 +196,10 @@ def article_json_ld(context, article, tags, url, credits=None, corrections=()):
     }
     if article.section:
         data["articleSection"] = article.section.name
-    if article.cover_image:
-        data["image"] = [absolute_url(context, article.cover_open_graph.url)]
+    images = [article.cover_open_graph.url] if article.cover_image else []
+    images += [item.photo.rendition_1200_jpeg.url for item in gallery]
+    if images:
+        data["image"] = [absolute_url(context, image) for image in images]
     if corrections:
         data["correction"] = [
             {

@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from articles import workflow
+from articles.models import GalleryItem, Photo
+
+
+class GalleryInline(admin.TabularInline):
+    """The story's photo gallery, shown after its text in the order of the numbers; editable with the story."""
+
+    model = GalleryItem
+    fields = ["thumbnail", "photo", "position", "caption", "credit"]
+    readonly_fields = ["thumbnail"]
+    extra = 1
+    verbose_name = _("фото галереи")
+    verbose_name_plural = _("фотогалерея (после текста, по возрастанию номера)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("photo")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """Offer the photos the user may see in the library (Photo.visible_to), and those already in this gallery:
+        a journalist picks neither another's private upload nor loses a photo an editor put in their story."""
+        formset = super().get_formset(request, obj, **kwargs)
+        offered = Photo.objects.visible_to(request.user)
+        if obj is not None and obj.pk:
+            offered = offered | Photo.objects.filter(gallery_items__article=obj)
+        formset.form.base_fields["photo"].queryset = offered.distinct()
+        return formset
+
+    @admin.display(description=_("превью"))
+    def thumbnail(self, obj):
+        if not obj.pk:
+            return ""
+        return format_html('<img src="{}" alt="" width="120">', obj.photo.rendition_480_jpeg.url)
+
+    # Whoever may edit the story edits its gallery (articles.workflow), whatever the item model's permissions.
+    def has_view_permission(self, request, obj=None):
+        return obj is None or workflow.can_view(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+    def may_edit(self, request, obj):
+        if obj is None:
+            return request.user.has_perm("articles.add_article")
+        return workflow.can_edit(request.user, obj)
