@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from articles.models import GalleryItem, Photo
 from newsroom.navigation import city_key
 from regions.models import City
 from tests.factories import ArticleFactory, SectionFactory, jpeg_file
@@ -38,6 +39,7 @@ PAGES = {
     "home": "/",
     "article": None,  # addresses of stories are known once they are created: see page_url()
     "article-with-table": None,
+    "article-with-gallery": None,
     "region": f"/regions/{REGION}/",
     "search": f"/search/?q={SEARCH_WORD}",
     "kk-home": "/kk/",
@@ -132,6 +134,11 @@ def newsroom(transactional_db):
         cover_image=jpeg_file(name="cover-kk.jpg", size=(1200, 800)),
         cover_alt="Форумға қатысушылар залда",
     )
+    for number, alt_text in enumerate(["Сцена форума", "Участники голосуют", "Выставка проектов"]):
+        photo = Photo.objects.create(file=jpeg_file(name=f"gallery-{number}.jpg", size=(1200, 800)), alt_text=alt_text)
+        GalleryItem.objects.create(
+            article=articles[2], photo=photo, position=number, caption="Молодёжный форум", credit="Айдос Серик"
+        )
     return {"articles": articles, "kazakh": kazakh}
 
 
@@ -167,7 +174,11 @@ def open_page(browser, live_server):
 
 
 def page_url(live_server, newsroom, name):
-    stories = {"article": newsroom["articles"][0], "article-with-table": newsroom["articles"][1]}
+    stories = {
+        "article": newsroom["articles"][0],
+        "article-with-table": newsroom["articles"][1],
+        "article-with-gallery": newsroom["articles"][2],
+    }
     path = PAGES[name] or stories[name].get_absolute_url()
     return live_server.url + path
 
