@@ -43,7 +43,7 @@ TEMPLATES = ("articles/story_head.html", "articles/story_body.html")
 INCLUDED = ("includes/breadcrumbs.html", "includes/picture.html", "includes/corrections.html", "includes/embed.html")
 # Raise when the Python that renders the part (articles/templatetags/newsroom_site.py, articles/embeds.py) changes
 # its output.
-VERSION = 3
+VERSION = 4
 
 ORIGIN = "https://origin.newsroom.invalid"
 VIEWS, SHARES, TOKEN = "\ue000views\ue000", "\ue000shares\ue000", "\ue000token\ue000"
@@ -160,7 +160,7 @@ def render_part(article, links, *, is_preview=False):
         "canonical_url": ORIGIN + url,
         "site_origin": ORIGIN,
         "site_name": settings.NEWSROOM_SITE_NAME,
-        "cover_url": absolute(article.cover_open_graph.url) if article.cover_image else "",
+        "cover_url": absolute(article.cover.photo.open_graph.url) if article.cover else "",
         "crumbs": [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}],
         **links,
         "views_count": VIEWS,
@@ -193,8 +193,17 @@ def fingerprint_of(article, links):
         [(o.pk, o.name, o.party.get_absolute_url(), str(o.party)) for o in links["party_organisations"]],
         [(p.pk, p.display_name, p.get_absolute_url(), str(p.party)) for p in links["party_projects"]],
         [(c.pk, c.kind, c.text, str(c.created_at)) for c in links["corrections"]],
+        cover_shown(article),
     ]
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+
+
+def cover_shown(article):
+    """What the part shows of the story's cover photo (read with the story: no query)."""
+    photo = article.shown_cover_photo()
+    if photo is None:
+        return None
+    return [photo.file.name, photo.width, photo.height, photo.alt_text, photo.caption, photo.credit]
 
 
 _code_version = None
@@ -221,7 +230,7 @@ def store(ids):
     for start in range(0, len(ids), STORED_IN_CHUNKS_OF):
         chunk = ids[start : start + STORED_IN_CHUNKS_OF]
         stories = Article.objects.filter(pk__in=chunk, status=Article.Status.PUBLISHED)
-        stories = stories.select_related("author__author_profile")
+        stories = stories.select_related("author__author_profile", "cover_photo")
         stories = with_places(stories.defer("search_vector").with_link_summary().with_stored_part())
         parts = []
         for article in stories:
@@ -253,6 +262,7 @@ NEIGHBOURS = {
     "articles.AuthorProfile": ["author__author_profile", "coauthors__author_profile"],
     "articles.ArticleCoauthor": ["coauthor_links"],
     "articles.Correction": ["corrections"],  # removing one renders its story again too (articles/signals.py)
+    "articles.Photo": ["cover_photo"],  # the cover's alt text, caption and credit are edited in the library
 }
 RENDER_TASK = "articles.render_story_parts"
 

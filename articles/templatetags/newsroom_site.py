@@ -143,7 +143,7 @@ def page_meta(context, title=None, description=None, canonical=None, *, story=No
                 '<meta property="og:image" content="{}">\n<meta property="og:image:width" content="1200">'
                 '<meta property="og:image:height" content="630">\n<meta property="og:image:alt" content="{}">',
                 image,
-                story.cover_alt if story else "",
+                story.cover.photo.alt_text if story and story.cover else "",
             )
         )
     if story:
@@ -196,8 +196,9 @@ def article_json_ld(context, article, tags, url, credits=None, corrections=()):
     }
     if article.section:
         data["articleSection"] = article.section.name
-    if article.cover_image:
-        data["image"] = [absolute_url(context, article.cover_open_graph.url)]
+    cover = article.cover
+    if cover:
+        data["image"] = [absolute_url(context, cover.photo.open_graph.url)]
     if corrections:
         data["correction"] = [
             {

@@ -8,7 +8,7 @@ import time_machine
 from django.core.files.storage import FileSystemStorage, InMemoryStorage, default_storage, storages
 from django.utils import timezone
 
-from articles.models import ArticleRevision
+from articles.models import ArticleRevision, Photo
 from newsroom.background.orphaned_uploads import remove_orphaned_uploads
 from parties.models import Party
 from tests.factories import ArticleFactory, jpeg_file
@@ -41,17 +41,15 @@ RECENT_FILES = {"uploads/5/being-written.jpg": "kept", "covers/2025/01/just-uplo
 
 def rows_that_name_files():
     ArticleFactory(
-        cover_image="covers/2025/01/current.jpg",
-        cover_width=8,
-        cover_height=8,
-        cover_alt="Фото",
+        cover_photo=Photo.objects.create(file="covers/2025/01/current.jpg", width=8, height=8, alt_text="Фото"),
         body=(
             '<p><img src="/media/uploads/5/in-body.jpg" alt="a"></p>'
             '<p><img src="https://media.example.kz/uploads/5/%D1%84%D0%BE%D1%82%D0%BE.jpg" alt="b"></p>'
         ),
     )
     revised = ArticleFactory(body="<p>Без фото.</p>")
-    ArticleRevision.objects.create(article=revised, version=1, data={"cover_image": "covers/2025/01/replaced.jpg"})
+    replaced = Photo.objects.create(file="covers/2025/01/replaced.jpg", width=8, height=8)
+    ArticleRevision.objects.create(article=revised, version=1, data={"cover_photo": replaced.pk})
     ArticleRevision.objects.create(
         article=revised,
         version=2,

@@ -130,9 +130,9 @@ def test_active_content_is_refused_as_a_cover(client, journalist, media_root, na
     article = ArticleFactory(author=journalist)
     client.force_login(journalist)
     data = form_data(article, cover_alt="Фото")
-    data["cover_image"] = upload(name, REFUSED[name])
+    data["cover_upload"] = upload(name, REFUSED[name])
     response = client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
-    assert response.context["adminform"].form.errors["cover_image"]
+    assert response.context["adminform"].form.errors["cover_upload"]
     assert not stored_files(media_root)
 
 
@@ -155,7 +155,7 @@ def test_every_stored_file_is_labelled_by_its_real_format(client, journalist, me
     for name, content in [("a.png", png_bytes()), ("b.webp", webp_bytes()), ("c.jpeg", jpeg_bytes())]:
         assert editor_upload(client, name, content).json()["uploaded"] == "1"
     data = form_data(article, cover_alt="Фото")
-    data["cover_image"] = upload("cover.png", png_bytes(size=(900, 600)))
+    data["cover_upload"] = upload("cover.png", png_bytes(size=(900, 600)))
     assert client.post(reverse("admin:articles_article_change", args=[article.pk]), data).status_code == 302
     names = [path.name for path in stored_files(media_root)]
     assert any(name.endswith("_thumb.png") for name in names) and any(name.endswith(".webp") for name in names)
