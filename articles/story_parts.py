@@ -32,7 +32,7 @@ from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 from taggit.models import Tag
 
-from articles import bylines, counters, statements
+from articles import body_photos, bylines, counters, statements
 from articles.models import Article, Correction, StoryPart
 from newsroom.absolute import site_url
 from newsroom.caching import kept, kept_each
@@ -41,8 +41,8 @@ from newsroom.navigation import with_places
 TEMPLATES = ("articles/story_head.html", "articles/story_body.html")
 # The templates the two include: their text is part of the fingerprint too.
 INCLUDED = ("includes/breadcrumbs.html", "includes/picture.html", "includes/corrections.html", "includes/embed.html")
-# Raise when the Python that renders the part (articles/templatetags/newsroom_site.py, articles/embeds.py) changes
-# its output.
+# Raise when the Python that renders the part (articles/templatetags/newsroom_site.py, articles/embeds.py,
+# articles/body_photos.py) changes its output.
 VERSION = 4
 
 ORIGIN = "https://origin.newsroom.invalid"
@@ -157,6 +157,7 @@ def render_part(article, links, *, is_preview=False):
     url = article.get_absolute_url()
     context = {
         "article": article,
+        "body": body_photos.with_photos(article.body, body_photos.photos_in(article.body)),  # one query
         "canonical_url": ORIGIN + url,
         "site_origin": ORIGIN,
         "site_name": settings.NEWSROOM_SITE_NAME,
