@@ -73,4 +73,3 @@ class PhotoRenditions:
     def height_for_width(self):
         """Height and width attributes that keep the layout from jumping while the photo loads."""
         return self.photo.height, self.photo.width
-
