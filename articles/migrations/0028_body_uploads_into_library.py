@@ -1,7 +1,8 @@
 """The pictures uploaded through the editor before the library (uploads/<user id>/…) become library photos in place.
 
 The same files, not copies, so the stories' bodies keep their links; the editor's thumbnails (`*_thumb.*`) are no
-photos of their own. Reversing removes those photos from the library (the files stay).
+photos of their own. Their renditions are made here, as an upload's are when it is saved (one pass over the old
+pictures, once). Reversing removes those photos from the library (the files stay).
 """
 
 import posixpath
@@ -11,6 +12,8 @@ from django.core.files.images import get_image_dimensions
 from django.core.files.storage import default_storage
 from django.db import migrations
 from django.utils import timezone
+
+from articles.models.photos import Photo as LibraryPhoto
 
 PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp"}
 
@@ -53,6 +56,10 @@ def move_uploads(apps, schema_editor):
             width=width, height=height, uploaded_by_id=uploader(name, users), uploaded_at=uploaded_at
         )
         Photo.objects.filter(pk=photo.pk).update(file=name)
+        if width:
+            # The renditions the library shows instead of the file: declared on the model in Python, which the
+            # migration's historical model has not; an unsaved instance makes them without touching the database.
+            LibraryPhoto(file=name, width=width, height=height).make_renditions()
 
 
 def forget_uploads(apps, schema_editor):

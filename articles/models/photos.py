@@ -15,6 +15,15 @@ from articles.roles import sees_every_article
 from newsroom.references import referenced_names
 
 FOLDER = "photos"
+RENDITIONS = (
+    "rendition_480_webp",
+    "rendition_800_webp",
+    "rendition_1200_webp",
+    "rendition_480_jpeg",
+    "rendition_800_jpeg",
+    "rendition_1200_jpeg",
+    "open_graph",
+)
 
 
 class PhotoFileField(models.ImageField):
@@ -171,6 +180,12 @@ class Photo(models.Model):
         if not lines and Photo.objects.filter(pk=self.pk).in_use().exists():
             lines.append(_("в прежних редакциях, черновиках или описаниях"))
         return lines
+
+    def make_renditions(self):
+        """Make the renditions imagekit makes when a photo is saved, for a file that entered the library another way
+        (migration 0028); those already made are left as they are."""
+        for name in RENDITIONS:
+            getattr(self, name).generate()
 
     def delete_files(self):
         """Remove the stored photo and the renditions imagekit made of it (renditions/<name without extension>/)."""

@@ -91,6 +91,7 @@ def test_migration_makes_the_editors_old_uploads_library_photos_in_place(journal
     assert (moved[in_body].width, moved[in_body].height, moved[in_body].uploaded_by) == (640, 480, journalist)
     assert moved[older].uploaded_by is None
     assert default_storage.exists(in_body)  # the same file: the stories' links still work
+    assert default_storage.exists(moved[in_body].rendition_800_webp.name)  # the renditions the page shows
 
     migration.forget_uploads(apps, None)
     assert list(Photo.objects.all()) == [already] and default_storage.exists(in_body)
