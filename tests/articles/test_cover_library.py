@@ -110,3 +110,14 @@ def test_a_cover_cannot_be_deleted_from_the_library(journalist):
     article = ArticleFactory(author=journalist, cover=jpeg_file())
     with pytest.raises(ProtectedError):
         Photo.objects.filter(pk=article.cover_photo_id).delete()
+
+
+def test_a_cover_described_anew_in_the_library_shows_on_pages_already_seen(client, journalist):
+    article = ArticleFactory(published=True, author=journalist, cover=jpeg_file(), cover_alt="Зал")
+    assert 'alt="Зал"' in client.get(article.get_absolute_url()).content.decode()
+    assert 'alt="Зал"' in client.get("/news/").content.decode()
+    photo = article.cover_photo
+    photo.alt_text = "Зал форума в Петропавловске"
+    photo.save()
+    for url in (article.get_absolute_url(), "/news/"):
+        assert 'alt="Зал форума в Петропавловске"' in client.get(url).content.decode(), url
