@@ -19,7 +19,6 @@ class ArticlesConfig(AppConfig):
         "ArticleCoauthor",
         "Correction",
         "GalleryItem",
-        "Photo",
     ]
     public_links = ["Article.tags", "Article.cities", "Article.party_organisations", "Article.party_projects"]
 

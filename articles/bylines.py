@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 
 from newsroom import edge
@@ -44,3 +45,16 @@ def credits(article, coauthors):
             if credit not in shown:
                 shown.append(credit)
     return shown
+
+
+def read_authors(missing):
+    """Authors by id with what a byline shows, their profile's name and page included (kept per content
+    generation: a desk has a few dozen)."""
+    users = get_user_model().objects.filter(pk__in=[pk for (pk,) in missing]).select_related("author_profile")
+    shown = ("first_name", "last_name", "username", "is_active", *(f"author_profile__{name}" for name in PROFILE))
+    authors = {(user.pk,): user for user in users.only(*shown)}
+    return {parts: authors.get(parts) for parts in missing}
+
+
+# What a byline reads of an author's profile.
+PROFILE = ("name", "slug", "is_public", "user")

@@ -64,7 +64,11 @@ class LatestArticlesFeed(Feed):
     def selected(self, articles):
         """What the items read, fetched with the articles."""
         # the author's profile: the name a byline shows (articles/bylines.py)
-        return articles.select_related("author__author_profile").prefetch_related("tags").defer("body", "search_vector")
+        return (
+            articles.select_related("author__author_profile", "cover_photo")
+            .prefetch_related("tags")
+            .defer("body", "search_vector")
+        )
 
     def items(self, obj):
         items = list(self.selected(self.articles(obj)).newest_first()[: self.size])
@@ -95,13 +99,15 @@ class LatestArticlesFeed(Feed):
         return [tag.name for tag in article.tags.all()]
 
     def item_enclosures(self, article):
-        if not article.cover_image:
+        cover = article.cover
+        if not cover:
             return []
-        mime_type, _encoding = mimetypes.guess_type(article.cover_image.name)
+        file = cover.photo.file
+        mime_type, _encoding = mimetypes.guess_type(file.name)
         return [
             feedgenerator.Enclosure(
-                url=build_absolute(self.request, article.cover_image.url),
-                length=str(stored_size(article.cover_image.storage, article.cover_image.name)),
+                url=build_absolute(self.request, file.url),
+                length=str(stored_size(file.storage, file.name)),
                 mime_type=mime_type or "application/octet-stream",
             )
         ]
@@ -164,7 +170,7 @@ class FullText:
     size = AGGREGATOR_FEED_SIZE
 
     def selected(self, articles):
-        return articles.select_related("author__author_profile", "section").defer("search_vector")
+        return articles.select_related("author__author_profile", "section", "cover_photo").defer("search_vector")
 
     def items(self, obj):
         items = super().items(obj)
@@ -177,9 +183,9 @@ class FullText:
         return [*section, *DZEN_CATEGORIES]
 
     def item_enclosures(self, article):
-        if not article.cover_image:
+        if not article.cover:
             return []
-        rendition = article.cover_1200_jpeg
+        rendition = article.cover.photo.rendition_1200_jpeg
         # Asked of the storage by name: the rendition's own `size` would open the file first.
         length = stored_size(rendition.storage, rendition.name)
         return [feedgenerator.Enclosure(build_absolute(self.request, rendition.url), str(length), "image/jpeg")]
@@ -193,13 +199,15 @@ class FullText:
         }
 
     def cover_figure(self, article):
-        if not article.cover_image:
+        cover = article.cover
+        if not cover:
             return ""
-        caption = " ".join(part for part in [article.cover_caption, article.cover_credit] if part)
+        photo = cover.photo
+        caption = " ".join(part for part in [photo.caption, photo.credit] if part)
         return format_html(
             '<figure><img src="{}" alt="{}">{}</figure>',
-            article.cover_1200_jpeg.url,
-            article.cover_alt,
+            photo.rendition_1200_jpeg.url,
+            photo.alt_text,
             format_html("<figcaption>{}</figcaption>", caption) if caption else "",
         )
 

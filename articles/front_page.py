@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from articles import workflow
 from articles.models import Article, BreakingBanner, FrontPageSlot, WorkflowEvent
-from articles.models.article_queryset import LISTING_FIELDS
+from articles.models.article_queryset import COVER_COLUMNS, LISTING_FIELDS
 from articles.models.front_page import SLOT_COUNT
 from newsroom import generation
 from newsroom.caching import kept
@@ -44,8 +44,13 @@ def read_pinned_stories():
     slots = (
         FrontPageSlot.objects.live()
         .filter(article__in=Article.objects.public())
-        .select_related("article")
-        .only("position", "article_id", *(f"article__{field}" for field in LISTING_FIELDS))
+        .select_related("article__cover_photo")
+        .only(
+            "position",
+            "article_id",
+            *(f"article__{field}" for field in LISTING_FIELDS),
+            *(f"article__cover_photo__{field}" for field in COVER_COLUMNS.values()),
+        )
     )
     return {slot.position: slot.article for slot in slots}
 

@@ -106,7 +106,11 @@ def sanitised(image: Image.Image) -> Image.Image:
     return clean
 
 
-def clean_upload(uploaded) -> SimpleUploadedFile:
+class CleanedUpload(SimpleUploadedFile):
+    """A photo clean_upload() has checked and re-encoded: the library stores it as it is, without a second pass."""
+
+
+def clean_upload(uploaded) -> CleanedUpload:
     """Check `uploaded` and return a re-encoded copy without metadata, under a random name."""
     _data, image = read_checked(uploaded)
     image_format = image.format
@@ -116,4 +120,4 @@ def clean_upload(uploaded) -> SimpleUploadedFile:
         clean = clean.convert("RGB")
     buffer = io.BytesIO()
     clean.save(buffer, format=image_format, **options)
-    return SimpleUploadedFile(f"{uuid.uuid4().hex}.{extension}", buffer.getvalue(), content_type=content_type)
+    return CleanedUpload(f"{uuid.uuid4().hex}.{extension}", buffer.getvalue(), content_type=content_type)

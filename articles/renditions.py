@@ -73,32 +73,3 @@ class PhotoRenditions:
     def height_for_width(self):
         """Height and width attributes that keep the layout from jumping while the photo loads."""
         return self.photo.height, self.photo.width
-
-
-class CoverRenditions:
-    """`srcset` strings and fallbacks for one article's own cover (until covers move into the library)."""
-
-    def __init__(self, article):
-        self.article = article
-
-    def srcset(self, image_format):
-        suffix = SUFFIXES[image_format]
-        parts = []
-        for width in WIDTHS:
-            if width > (self.article.cover_width or width) and width != WIDTHS[0]:
-                break
-            file = getattr(self.article, f"cover_{width}_{suffix}")
-            parts.append(f"{file.url} {min(width, self.article.cover_width or width)}w")
-        return ", ".join(parts)
-
-    @property
-    def webp_srcset(self):
-        return self.srcset("WEBP")
-
-    @property
-    def jpeg_srcset(self):
-        return self.srcset("JPEG")
-
-    @property
-    def fallback(self):
-        return self.article.cover_800_jpeg

@@ -9,21 +9,22 @@ from django.utils.translation import gettext as _
 
 from articles import bylines, workflow
 from articles.diffs import word_diff
-from articles.models import Article, ArticleRevision, RevisionPhoto
+from articles.models import Article, ArticleRevision, Photo, RevisionPhoto
 from articles.sanitize import sanitize_html
 
-TEXT_FIELDS = ["title", "lead", "body", "cover_alt", "cover_caption", "cover_credit", "byline", "language"]
-FOREIGN_KEYS = ["section", "region", "translation_of"]
+TEXT_FIELDS = ["title", "lead", "body", "byline", "language"]
+# The cover is a library photo by id (its alt text, caption and credit are the photo's own, edited in the library).
+FOREIGN_KEYS = ["cover_photo", "section", "region", "translation_of"]
 MANY_TO_MANY = ["cities", "party_organisations", "party_projects"]
 DATETIME_FIELDS = ["publish_at", "proposed_publish_at"]
-OTHER_FIELDS = ["is_featured", *DATETIME_FIELDS, "cover_image", "tags"]
+OTHER_FIELDS = ["is_featured", *DATETIME_FIELDS, "tags"]
 # Co-authors, in the byline's order: edited in the form's inline, so a snapshot of the form keeps the saved ones.
 ORDERED_LINKS = ["coauthors"]
 # What a snapshot recorded before a field existed had in it: compared as such, not as a change.
 BEFORE_THE_FIELD = {"coauthors": []}
 TRACKED_FIELDS = TEXT_FIELDS + FOREIGN_KEYS + MANY_TO_MANY + OTHER_FIELDS + ORDERED_LINKS
-# A snapshot's cover_image is the stored photo's name, or this prefix and a name for a photo kept with an
-# unapplied revision (RevisionPhoto), which is in no storage until applied.
+# A snapshot's cover_photo is the library photo's id, or this prefix and a name for a photo uploaded in a save that
+# lost a conflict, kept with that unapplied revision (RevisionPhoto): in no storage nor the library until applied.
 KEPT_PHOTO = "kept:"
 
 
@@ -36,7 +37,6 @@ def snapshot(article) -> dict:
     for name in DATETIME_FIELDS:
         value = getattr(article, name)
         data[name] = value.isoformat() if value else None
-    data["cover_image"] = article.cover_image.name or ""
     data["tags"] = sorted(article.tags.names())
     data["coauthors"] = list(article.coauthor_links.values_list("user_id", flat=True))
     return data
@@ -63,8 +63,8 @@ def snapshot_of_form(cleaned_data, current: dict) -> dict:
             data[name] = value.isoformat() if value else None
     if "tags" in cleaned_data:
         data["tags"] = sorted(str(tag) for tag in cleaned_data["tags"])
-    if isinstance(cleaned_data.get("cover_image"), UploadedFile):
-        data["cover_image"] = KEPT_PHOTO + cleaned_data["cover_image"].name
+    if isinstance(cleaned_data.get("cover_upload"), UploadedFile):
+        data["cover_photo"] = KEPT_PHOTO + cleaned_data["cover_upload"].name
     return data
 
 
@@ -72,17 +72,22 @@ def is_kept_photo(value) -> bool:
     return isinstance(value, str) and value.startswith(KEPT_PHOTO)
 
 
-def keep_photo(revision, upload) -> RevisionPhoto:
-    """Keep a photo checked by articles.images with the unapplied `revision`, out of the media storage."""
+def keep_photo(revision, upload, description=None) -> RevisionPhoto:
+    """Keep a photo checked by articles.images, and its alt text, caption and credit, with the unapplied `revision`,
+    out of the media storage and the library."""
     upload.seek(0)
     return RevisionPhoto.objects.create(
-        revision=revision, name=upload.name, content_type=upload.content_type, content=upload.read()
+        revision=revision,
+        name=upload.name,
+        content_type=upload.content_type,
+        content=upload.read(),
+        **(description or {}),
     )
 
 
 def kept_photo(revision) -> RevisionPhoto | None:
     """The photo kept with `revision`, if its snapshot names one."""
-    if not is_kept_photo(revision.data.get("cover_image")):
+    if not is_kept_photo(revision.data.get("cover_photo")):
         return None
     return RevisionPhoto.objects.filter(revision=revision).first()
 
@@ -119,15 +124,14 @@ def changed_fields(before: dict, after: dict) -> list[str]:
 def restore(article, revision, by) -> ArticleRevision:
     """Put the fields of `revision` back as a new revision; the workflow state and what `by` may not change stay.
 
-    A photo kept with an unapplied revision is stored as the cover now, as if uploaded again.
+    A photo kept with an unapplied revision enters the library now, as if uploaded again, and becomes the cover.
     """
     kept = workflow.readonly_fields(by, article)
     data = {name: value for name, value in revision.data.items() if name not in kept}
     put_back(article, data)
     photo = kept_photo(revision)
-    if photo is not None:
-        upload = photo.as_upload()
-        article.cover_image.save(upload.name, upload, save=False)
+    if photo is not None and "cover_photo" not in kept:
+        article.cover_photo = Photo.objects.create_from_upload(photo.as_upload(), by, **photo.description())
     article.save()
     for name in MANY_TO_MANY:
         getattr(article, name).set(data.get(name) or [])
@@ -149,26 +153,21 @@ def put_back(article, data):
         if name in data:
             setattr(article, name, data[name] or "")
     for name in FOREIGN_KEYS:
-        if name in data:
+        if name in data and not is_kept_photo(data[name]):
             setattr(article, f"{name}_id", data[name])
     if "is_featured" in data:
         article.is_featured = bool(data["is_featured"])
     for name in DATETIME_FIELDS:
         if data.get(name):
             setattr(article, name, parse_datetime(data[name]))
-    if "cover_image" in data and not is_kept_photo(data["cover_image"]):
-        article.cover_image.name = data["cover_image"] or ""
 
 
 def as_of(article, data) -> Article:
     """An unsaved copy of `article` as snapshot `data` holds it, to show a version without saving it."""
     values = {field.attname: getattr(article, field.attname) for field in Article._meta.concrete_fields}
-    values["cover_image"] = article.cover_image.name  # a name: the photo's file object belongs to `article`
     shown = Article(**values)
     shown.author = article.author
     put_back(shown, {name: value for name, value in data.items() if name not in DATETIME_FIELDS})
-    if shown.cover_image.name != article.cover_image.name:
-        shown.cover_width = shown.cover_height = None  # the dimensions saved are those of the current photo
     return shown
 
 
@@ -176,6 +175,8 @@ def display_value(name, value) -> str:
     """A value of a snapshot as the newsroom reads it."""
     if value in (None, "", []):
         return "—"
+    if is_kept_photo(value):
+        return _("новое фото (ещё не применено)")
     field = Article._meta.get_field(name) if name != "tags" else None
     if name in FOREIGN_KEYS:
         obj = field.related_model.objects.filter(pk=value).first()
@@ -189,8 +190,6 @@ def display_value(name, value) -> str:
         return ", ".join(value)
     if name == "is_featured":
         return "да" if value else "нет"
-    if is_kept_photo(value):
-        return _("новое фото (ещё не применено)")
     if name in DATETIME_FIELDS:
         moment = parse_datetime(value) if isinstance(value, str) else value
         return moment.strftime("%d.%m.%Y %H:%M") if isinstance(moment, datetime) else str(value)

@@ -3,11 +3,14 @@ current when it or a neighbour changes, and its Telegram message in step with it
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from articles import story_parts, telegram
 from articles.models import Article, ArticleCoauthor, ArticleTag, Correction, GalleryItem, Photo
+from newsroom import edge
+from newsroom.generation import bump_generation
 
 
 @receiver(m2m_changed, sender=ArticleTag)
@@ -58,3 +61,17 @@ def bring_telegram_in_step(sender, instance, **kwargs):
 def remove_photo_files(sender, instance, **kwargs):
     """A deleted library photo takes its file and renditions with it, once the deletion is committed."""
     transaction.on_commit(instance.delete_files)
+
+
+@receiver(post_save, sender=Photo, dispatch_uid="photo-covers")
+def show_a_cover_changed_in_the_library(sender, instance, created, **kwargs):
+    """A cover's or a gallery photo's alt text, caption or credit edited in the library: the pages showing its
+    stories are read again (the stories' own parts are rendered again as a neighbour's change,
+    story_parts.NEIGHBOURS). A photo merely uploaded shows nowhere yet: it moves no cached page."""
+    if created:
+        return
+    shown = Q(cover_photo=instance) | Q(pk__in=GalleryItem.objects.filter(photo=instance).values("article_id"))
+    stories = Article.objects.published().filter(shown)
+    if stories.exists():
+        bump_generation()
+        edge.changed(stories)

@@ -13,7 +13,7 @@ from django.db.models import Value
 from django.utils import timezone
 
 from articles.models import Article, ArticleTag
-from articles.models.article_queryset import LISTING_FIELDS
+from articles.models.article_queryset import COVER_COLUMNS, LISTING_FIELDS
 
 SLUG = "\x00slug"
 LANGUAGE = "\x00language"
@@ -42,14 +42,15 @@ STORY = Statement(
         .defer("search_vector")
         .with_link_summary(NOW)
         .with_stored_part()
+        .with_cover()
         .filter(slug=SLUG)
         .order_by()
     )
 )
 
 
-# The story's columns in the model's order (the search column left out), then with_link_summary()'s six and
-# with_stored_part()'s three.
+# The story's columns in the model's order (the search column left out), then with_link_summary()'s six,
+# with_stored_part()'s three and with_cover()'s.
 STORY_FIELDS = [field.attname for field in Article._meta.concrete_fields if field.name != "search_vector"]
 SUMMARY = (
     "tag_ids",
@@ -61,6 +62,7 @@ SUMMARY = (
     "part_fingerprint",
     "part_head",
     "part_body",
+    *COVER_COLUMNS,
 )
 
 
@@ -92,7 +94,8 @@ def newest_of_topic(kind, index, limit):
     else:
         stories = stories.filter(region=FIRST_ID - index)
     columns = [field.name for field in LISTED]
-    return stories.annotate(topic=Value(index)).newest_first().values_list(*columns, "topic")[:limit]
+    stories = stories.with_cover().annotate(topic=Value(index)).newest_first()
+    return stories.values_list(*columns, *COVER_COLUMNS, "topic")[:limit]
 
 
 def newest_of_topics(topics, limit, now=None):
@@ -107,7 +110,9 @@ def newest_of_topics(topics, limit, now=None):
     with connection.cursor() as cursor:
         cursor.execute(*_topic_statements[kinds].sql(values))
         for row in cursor.fetchall():
-            story = Article.from_db(connection.alias, [field.attname for field in LISTED], row[:-1])
+            story = Article.from_db(connection.alias, [field.attname for field in LISTED], row[: len(LISTED)])
+            for name, value in zip(COVER_COLUMNS, row[len(LISTED) : -1], strict=True):
+                setattr(story, name, value)
             found[topics[row[-1]]].append(story)
     for stories in found.values():
         stories.sort(key=lambda story: (story.publish_at, story.pk), reverse=True)

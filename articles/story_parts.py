@@ -18,7 +18,6 @@ import re
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.template import engines
@@ -32,7 +31,7 @@ from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 from taggit.models import Tag
 
-from articles import bylines, counters, statements
+from articles import body_photos, bylines, counters, statements
 from articles.models import Article, Correction, GalleryItem, StoryPart
 from newsroom.absolute import site_url
 from newsroom.caching import kept, kept_each
@@ -40,11 +39,10 @@ from newsroom.navigation import with_places
 
 TEMPLATES = ("articles/story_head.html", "articles/story_body.html")
 # The templates the two include: their text is part of the fingerprint too.
-INCLUDED = ("includes/breadcrumbs.html", "includes/picture.html", "includes/corrections.html", "includes/embed.html")
-INCLUDED += ("includes/gallery.html",)
-# Raise when the Python that renders the part (articles/templatetags/newsroom_site.py, articles/embeds.py) changes
-# its output.
-VERSION = 4
+INCLUDED = tuple(f"includes/{name}.html" for name in ("breadcrumbs", "picture", "corrections", "embed", "gallery"))
+# Raise when the Python that renders the part (articles/templatetags/newsroom_site.py, articles/embeds.py,
+# articles/body_photos.py) changes its output.
+VERSION = 5
 
 ORIGIN = "https://origin.newsroom.invalid"
 VIEWS, SHARES, TOKEN = "\ue000views\ue000", "\ue000shares\ue000", "\ue000token\ue000"
@@ -63,23 +61,10 @@ def published_story(slug):
         return None
     # The co-authors read with the author, in one query: linked_content() then finds them kept.
     credited = [(article.author_id,), *((pk,) for pk in article.coauthor_ids)]
-    author = kept_each("author", credited, read_authors)[(article.author_id,)]
+    author = kept_each("author", credited, bylines.read_authors)[(article.author_id,)]
     if author is not None:
         article.author = author
     return {"article": article, **linked_content(article)}
-
-
-def read_authors(missing):
-    """Authors by id with what a byline shows, their profile's name and page included (kept per content
-    generation: a desk has a few dozen)."""
-    users = get_user_model().objects.filter(pk__in=[pk for (pk,) in missing]).select_related("author_profile")
-    shown = ("first_name", "last_name", "username", "is_active", *(f"author_profile__{name}" for name in PROFILE))
-    authors = {(user.pk,): user for user in users.only(*shown)}
-    return {parts: authors.get(parts) for parts in missing}
-
-
-# What a byline reads of an author's profile (articles/bylines.py).
-PROFILE = ("name", "slug", "is_public", "user")
 
 
 def linked_content(article):
@@ -93,7 +78,7 @@ def linked_content(article):
     tag_ids = article.tag_ids if summary else list(article.tags.values_list("pk", flat=True))
     tags = kept_each("tag", [(pk,) for pk in tag_ids], read_tags)
     coauthor_ids = article.coauthor_ids if summary else list(article.coauthor_links.values_list("user_id", flat=True))
-    coauthors = kept_each("author", [(pk,) for pk in coauthor_ids], read_authors) if coauthor_ids else {}
+    coauthors = kept_each("author", [(pk,) for pk in coauthor_ids], bylines.read_authors) if coauthor_ids else {}
     links = {
         "tags": sorted((tags[(pk,)] for pk in tag_ids), key=lambda tag: tag.name),
         "credits": bylines.credits(article, [coauthors[(pk,)] for pk in coauthor_ids if coauthors[(pk,)]]),
@@ -101,7 +86,6 @@ def linked_content(article):
         "party_organisations": [],
         "party_projects": [],
         "corrections": [],
-        "gallery": [],
     }
     if not summary or article.has_translations:
         # Both directions in one query: the original this story translates, then its own translations.
@@ -118,8 +102,7 @@ def linked_content(article):
         links["corrections"] = [Correction.from_row(article, row) for row in article.correction_rows]
     else:
         links["corrections"] = list(article.corrections.newest_first().only("kind", "text", "created_at", "article"))
-    gallery = article.gallery_rows if summary else None
-    links["gallery"] = GalleryItem.of_story(article, gallery)
+    links["gallery"] = GalleryItem.of_story(article, article.gallery_rows if summary else None)
     return links
 
 
@@ -161,10 +144,11 @@ def render_part(article, links, *, is_preview=False):
     url = article.get_absolute_url()
     context = {
         "article": article,
+        "body": body_photos.with_photos(article.body, body_photos.photos_in(article.body)),  # one query
         "canonical_url": ORIGIN + url,
         "site_origin": ORIGIN,
         "site_name": settings.NEWSROOM_SITE_NAME,
-        "cover_url": absolute(article.cover_open_graph.url) if article.cover_image else "",
+        "cover_url": absolute(article.cover.photo.open_graph.url) if article.cover else "",
         "crumbs": [{"title": _("Новости"), "url": reverse("articles:list")}, {"title": article.title}],
         **links,
         "views_count": VIEWS,
@@ -198,8 +182,17 @@ def fingerprint_of(article, links):
         [(p.pk, p.display_name, p.get_absolute_url(), str(p.party)) for p in links["party_projects"]],
         [(c.pk, c.kind, c.text, str(c.created_at)) for c in links["corrections"]],
         [item.shown_values() for item in links["gallery"]],
+        cover_shown(article),
     ]
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+
+
+def cover_shown(article):
+    """What the part shows of the story's cover photo (read with the story: no query)."""
+    photo = article.shown_cover_photo()
+    if photo is None:
+        return None
+    return [photo.file.name, photo.width, photo.height, photo.alt_text, photo.caption, photo.credit]
 
 
 _code_version = None
@@ -226,7 +219,7 @@ def store(ids):
     for start in range(0, len(ids), STORED_IN_CHUNKS_OF):
         chunk = ids[start : start + STORED_IN_CHUNKS_OF]
         stories = Article.objects.filter(pk__in=chunk, status=Article.Status.PUBLISHED)
-        stories = stories.select_related("author__author_profile")
+        stories = stories.select_related("author__author_profile", "cover_photo")
         stories = with_places(stories.defer("search_vector").with_link_summary().with_stored_part())
         parts = []
         for article in stories:
@@ -259,7 +252,7 @@ NEIGHBOURS = {
     "articles.ArticleCoauthor": ["coauthor_links"],
     "articles.Correction": ["corrections"],  # removing one renders its story again too (articles/signals.py)
     "articles.GalleryItem": ["gallery_items"],  # and removing one too
-    "articles.Photo": ["gallery_items__photo"],
+    "articles.Photo": ["cover_photo", "gallery_items__photo"],  # alt text, caption, credit: edited in the library
 }
 RENDER_TASK = "articles.render_story_parts"
 

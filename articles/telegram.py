@@ -90,7 +90,8 @@ def chat_for(article):
 
 def message_for(article):
     """The story's message: headline, lead and link, cut to Telegram's limit, with the cover when it has one."""
-    photo = build_absolute(None, article.cover_1200_jpeg.url) if article.cover_image else ""
+    cover = article.cover
+    photo = build_absolute(None, cover.photo.rendition_1200_jpeg.url) if cover else ""
     with translation.override(article.language):
         link = site_url() + article.get_absolute_url()
         more = _("Читать на сайте")

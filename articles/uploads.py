@@ -1,87 +1,86 @@
-"""The rich-text editor's image upload and browser, through the same checks as cover photos."""
+"""The rich-text editor's image upload and browser: both are the photo library (articles.models.Photo)."""
 
-import io
 import json
+import posixpath
 import re
 
-from ckeditor_uploader.backends.pillow_backend import THUMBNAIL_SIZE, PillowBackend
 from ckeditor_uploader.forms import SearchForm
-from ckeditor_uploader.utils import get_thumb_filename
-from ckeditor_uploader.views import ImageUploadView, get_files_browse_urls
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.html import escapejs
+from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from PIL import Image
 
-from articles import images, workflow
+from articles.models import Photo
 
 EDIT_PERMISSION = "articles.change_article"
 # The editor protocol echoes this number into a script: ASCII digits only ("²".isdigit() is true too).
 FUNC_NUM = re.compile(r"[0-9]{1,9}")
+# The browser shows the newest photos first; older ones are found by the search.
+BROWSED = 200
 
 
-class ImageBackend(PillowBackend):
-    """django-ckeditor's Pillow backend, with thumbnails in the photo's own format.
-
-    Upstream writes a JPEG under the photo's name (x_thumb.png), so S3 would label it image/png.
-    """
-
-    def create_thumbnail(self, file_object, file_path):
-        with self.storage_engine.open(file_path) as stored, Image.open(stored) as image:
-            image_format = image.format
-            image.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
-            buffer = io.BytesIO()
-            image.save(buffer, format=image_format)  # articles.images stored it in a mode its format takes
-        return self.storage_engine.save(get_thumb_filename(file_path), buffer)
+def script_string(text):
+    """`text` as a JavaScript string literal that cannot close the script element it is written into."""
+    return json.dumps(text).replace("<", "\\u003c")
 
 
-class CheckedImageUploadView(ImageUploadView):
+class LibraryImageUploadView(View):
+    """An image dropped or uploaded in the editor enters the library through the one checked path."""
+
+    http_method_names = ["post"]
+
     def post(self, request, **kwargs):
         if not request.user.has_perm(EDIT_PERMISSION):
             raise PermissionDenied
-        func_num = request.GET.get("CKEditorFuncNum")
-        if func_num is not None and not FUNC_NUM.fullmatch(func_num):
-            request.GET = request.GET.copy()
-            request.GET["CKEditorFuncNum"] = "0"
         uploaded = request.FILES.get("upload")
         if uploaded is None:
-            return self.refuse(request, "Файл не получен.")
+            return self.answer(request, error="Файл не получен.")
         try:
-            request.FILES["upload"] = images.clean_upload(uploaded)
+            photo = Photo.objects.create_from_upload(uploaded, request.user)
         except ValidationError as error:
-            return self.refuse(request, " ".join(error.messages))
-        return super().post(request, **kwargs)
+            return self.answer(request, error=" ".join(error.messages))
+        return self.answer(request, photo=photo)
 
     @staticmethod
-    def refuse(request, message):
+    def answer(request, photo=None, error=""):
         """Answer in the form the editor asked for: JSON for drag-and-drop, a callback for the dialog."""
         func_num = request.GET.get("CKEditorFuncNum")
+        url = photo.file.url if photo else ""
         if func_num:
-            text = json.dumps(message).replace("<", "\\u003c")
-            return HttpResponse(
-                f"<script>window.parent.CKEDITOR.tools.callFunction({int(func_num)}, '', {text});</script>"
-            )
-        return JsonResponse({"uploaded": 0, "error": {"message": message}})
+            number = int(func_num) if FUNC_NUM.fullmatch(func_num) else 0
+            reply = f"'', {script_string(error)}" if error else f"'{escapejs(url)}'"
+            return HttpResponse(f"<script>window.parent.CKEDITOR.tools.callFunction({number}, {reply});</script>")
+        if error:
+            return JsonResponse({"uploaded": 0, "error": {"message": error}})
+        return JsonResponse({"uploaded": "1", "url": url, "fileName": posixpath.basename(photo.file.name)})
 
 
 # As upstream: CKEditor's upload dialog posts without a CSRF token; the session cookie is SameSite=Lax,
 # so a cross-site form cannot carry it.
-upload_image = admin.site.admin_view(csrf_exempt(CheckedImageUploadView.as_view()))
+upload_image = admin.site.admin_view(csrf_exempt(LibraryImageUploadView.as_view()))
 
 
 def browse_view(request):
-    """List the photos a person may reuse: their own; a moderator's or superuser's, everyone's."""
+    """List the library photos a person may reuse (their own; a moderator's or superuser's, everyone's), searchable
+    by alt text, caption, credit and tags."""
     if not request.user.has_perm(EDIT_PERMISSION):
         raise PermissionDenied
-    # With CKEDITOR_RESTRICT_BY_USER the library lists uploads/<user id>/ only, and everything for user=None.
-    sees_all = request.user.is_superuser or workflow.is_moderator(request.user)
-    files = get_files_browse_urls(None if sees_all else request.user)
     form = SearchForm(request.POST or None)
-    if form.is_valid() and form.cleaned_data["q"]:
-        query = form.cleaned_data["q"].lower()
-        files = [file for file in files if query in file["visible_filename"].lower()]
+    photos = Photo.objects.visible_to(request.user)
+    if form.is_valid():
+        photos = photos.search(form.cleaned_data["q"])
+    files = [
+        {
+            "thumb": photo.rendition_480_jpeg.url,
+            "src": photo.file.url,
+            "is_image": True,
+            "visible_filename": str(photo)[:40],
+        }
+        for photo in photos.order_by("-uploaded_at", "-id")[:BROWSED]
+    ]
     return render(request, "ckeditor/browse.html", {"files": files, "form": form})
 
 

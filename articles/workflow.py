@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from articles.models import Article, DeskMap, PreviewLink, WorkflowEvent
+from articles.models import Article, DeskMap, Photo, PreviewLink, WorkflowEvent
 from articles.roles import is_moderator
 from articles.tasks import queue_workflow_mail
 
@@ -98,6 +98,8 @@ def can_view(user, article) -> bool:
 def linkable(user, queryset):
     """What of `queryset` `user` may link an article to: articles they may see, reference data they may view."""
     if queryset.model is Article:
+        return queryset.visible_to(user)
+    if queryset.model is Photo:
         return queryset.visible_to(user)
     options = queryset.model._meta
     if user.has_perm(f"{options.app_label}.{get_permission_codename('view', options)}"):
@@ -210,7 +212,7 @@ def missing_for_publication(article) -> list[str]:
         missing.append(_("лид"))
     if article.section_id is None:
         missing.append(_("рубрика"))
-    if article.cover_image and not article.cover_alt.strip():
+    if article.cover and not article.cover.photo.alt_text.strip():
         missing.append(_("описание главного фото (alt)"))
     return missing
 

@@ -272,11 +272,10 @@ NEWSROOM_IMPORT_MAX_COLUMNS = int(os.environ.get("NEWSROOM_IMPORT_MAX_COLUMNS", 
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 IMAGEKIT_CACHEFILE_DIR = "renditions"
 
+# The editor's upload and browser are the photo library (articles/uploads.py): new pictures go to photos/. This
+# folder holds the pictures uploaded before the library (migration 0028 made them library photos in place).
 CKEDITOR_UPLOAD_PATH = "uploads/"
-CKEDITOR_IMAGE_BACKEND = "articles.uploads.ImageBackend"
 CKEDITOR_ALLOW_NONIMAGE_FILES = False
-# uploads/<user id>/…: a journalist browses their own photos (articles.uploads.browse); no login name in URLs.
-CKEDITOR_RESTRICT_BY_USER = "pk"
 CKEDITOR_CONFIGS = {
     "default": {
         "language": "ru",

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, Section
+from articles.models import Article, Photo, Section
 from regions.models import Region
 
 
@@ -31,6 +31,16 @@ class SectionFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"rubrika-{n}")
 
 
+class PhotoFactory(factory.django.DjangoModelFactory):
+    """A library photo with a real JPEG file (stored directly: the upload path is tested on its own)."""
+
+    class Meta:
+        model = Photo
+
+    file = factory.LazyFunction(lambda: jpeg_file())
+    alt_text = "Фото"
+
+
 class ArticleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Article
@@ -43,7 +53,26 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(UserFactory, is_staff=True)
     language = "ru"
 
+    # ArticleFactory(cover=jpeg_file(), cover_alt="…"): the cover as a library photo uploaded by the author.
+    cover_photo = factory.LazyAttribute(
+        lambda story: (
+            PhotoFactory(
+                file=story.cover,
+                alt_text=story.cover_alt,
+                caption=story.cover_caption,
+                credit=story.cover_credit,
+                uploaded_by=story.author,
+            )
+            if story.cover
+            else None
+        )
+    )
+
     class Params:
+        cover = None
+        cover_alt = "Фото"
+        cover_caption = ""
+        cover_credit = ""
         published = factory.Trait(
             status=Article.Status.PUBLISHED,
             publish_at=factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1)),

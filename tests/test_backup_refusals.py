@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from articles.models import Article, ArticleRevision, Section, WorkflowEvent
+from articles.models import Article, ArticleRevision, Photo, Section, WorkflowEvent
 from tests.backups import (
     create_database,
     drop_database,
@@ -52,9 +52,13 @@ def small_archive(django_db_setup, django_db_blocker, tmp_path_factory):
     folder = tmp_path_factory.mktemp("small-site")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=folder / "media"):
         author = UserFactory(username="backup-author", is_staff=True)
-        article = ArticleFactory(author=author, title="Форум в Петропавловске", cover_alt="Зал форума")
+        article = ArticleFactory(
+            author=author,
+            title="Форум в Петропавловске",
+            cover=jpeg_file("forum.jpg", size=(640, 400)),
+            cover_alt="Зал форума",
+        )
         try:
-            article.cover_image.save("forum.jpg", jpeg_file(size=(640, 400)))
             ArticleRevision.objects.create(article=article, data={"title": article.title}, version=1, created_by=author)
             WorkflowEvent.objects.create(
                 article=article, transition="submit", from_status="draft", to_status="review", actor=author
@@ -62,6 +66,7 @@ def small_archive(django_db_setup, django_db_blocker, tmp_path_factory):
             call_command("backup", directory=folder / "backups", keep=1, stdout=io.StringIO())
         finally:
             Article.objects.filter(pk=article.pk).delete()
+            Photo.objects.filter(pk=article.cover_photo_id).delete()
             Section.objects.filter(pk=article.section_id).delete()
             author.delete()
     [archive] = (folder / "backups").glob("newsroom-*.tar")
@@ -159,7 +164,7 @@ def test_an_altered_checksum_is_refused(site, small_archive, tmp_path):
 
 def test_an_altered_photo_is_refused(site, small_archive, tmp_path):
     entries = members(small_archive)
-    index, (name, data) = next((i, entry) for i, entry in enumerate(entries) if entry[0].startswith("media/covers/"))
+    index, (name, data) = next((i, entry) for i, entry in enumerate(entries) if entry[0].startswith("media/photos/"))
     entries[index] = (name, data[:-1] + bytes([data[-1] ^ 0xFF]))
     damaged = write_archive(tmp_path / "altered.tar", entries)
     assert_refused_and_unchanged(site, damaged, f"checksum mismatch for {name!r}")

@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
 
-from articles.models import Article, ArticleRevision, WorkflowEvent
+from articles.models import Article, ArticleRevision, Photo, WorkflowEvent
 from parties.models import PrimaryOrganisation
 from tests.backups import (
     create_database,
@@ -42,8 +42,12 @@ def seed_site():
     journalist = get_user_model().objects.get(username="journalist")
     colours = [(200, 40, 40), (40, 160, 90)]
     for number, (article, colour) in enumerate(zip(Article.objects.order_by("pk")[:2], colours, strict=True)):
-        article.cover_alt = "Участники форума в зале"
-        article.cover_image.save(f"cover-{number}.jpg", jpeg_file(size=(900, 600), color=colour))
+        article.cover_photo = Photo.objects.create(
+            file=jpeg_file(f"cover-{number}.jpg", size=(900, 600), color=colour),
+            alt_text="Участники форума в зале",
+            uploaded_by=journalist,
+        )
+        article.save()
     default_storage.save(f"uploads/{journalist.pk}/editor-photo.jpg", jpeg_file(size=(400, 300)))
 
 
@@ -56,8 +60,8 @@ def test_restore_gives_back_every_row_and_photo(scratch_database, media_root, tm
     seed_site()
     assert Article.objects.count() >= 30 and ArticleRevision.objects.exists() and WorkflowEvent.objects.exists()
     assert PrimaryOrganisation.objects.count() >= 244
-    with_cover = Article.objects.exclude(cover_image="")
-    covers = {article.cover_image.name: article.cover_image.read() for article in with_cover}
+    with_cover = Article.objects.exclude(cover_photo=None).select_related("cover_photo")
+    covers = {article.cover_photo.file.name: article.cover_photo.file.read() for article in with_cover}
     assert len(covers) == 2
     photos = file_digests(media_root)
     assert len(photos) > len(covers)  # the editor's picture and the covers' renditions too

@@ -38,7 +38,6 @@ DECLARED = {
         "articles.ArticleCoauthor",
         "articles.Correction",
         "articles.GalleryItem",
-        "articles.Photo",
     },
     "regions": {"regions.Region", "regions.District", "regions.City"},
     "parties": {"parties.Party", "parties.PrimaryOrganisation", "parties.PartyProject"},
@@ -89,7 +88,6 @@ def declared_instance(label):
         "articles.ArticleCoauthor": lambda: ArticleCoauthor.objects.create(
             article=ArticleFactory(published=True), user=UserFactory()
         ),
-        "articles.Photo": lambda: Photo.objects.create(file=jpeg_file(size=(200, 100))),
         "articles.GalleryItem": lambda: GalleryItem.objects.create(
             article=ArticleFactory(published=True), photo=Photo.objects.create(file=jpeg_file(size=(200, 100)))
         ),

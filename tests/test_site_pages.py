@@ -38,7 +38,7 @@ def site_content(settings, tmp_path):
         section=section,
         tags=["аманат", "село"],
         is_featured=True,
-        cover_image=jpeg_file(),
+        cover=jpeg_file(),
         cover_alt="Зал форума",
     )
     article.cities.add(city)
@@ -187,7 +187,7 @@ def every_page_kind(client, site_content, journalist, monkeypatch):
         author=journalist,
         title="Черновик о посевной",
         body=RICH_BODY + EMBEDS_BODY,
-        cover_image=jpeg_file(),
+        cover=jpeg_file(),
         cover_alt="Поле",
     )
     embedded = ArticleFactory(published=True, title="Форум: видео и посты", body=EMBEDS_BODY, region=north)

@@ -49,12 +49,20 @@ class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, ArticleDraftsMixin,
     search_fields = ["title", "lead"]  # searched through the full-text index: see get_search_results
     show_full_result_count = False  # no second COUNT(*) over the whole archive on every list view
     paginator = BoundedPaginator  # nor a first one: older stories are found by search and filters
-    autocomplete_fields = ["section", "region", "cities", "translation_of", "party_organisations", "party_projects"]
+    autocomplete_fields = [
+        "cover_photo",
+        "section",
+        "region",
+        "cities",
+        "translation_of",
+        "party_organisations",
+        "party_projects",
+    ]
     readonly_fields = ["status", "slug", "first_published_at", "created_at", "updated_at", "version"]
     actions = ["submit_selected", "approve_selected", "unpublish_selected"]
     fieldsets = [
         (None, {"fields": ["title", "lead", "body"]}),
-        (_("Фото"), {"fields": ["cover_image", "cover_alt", "cover_caption", "cover_credit"]}),
+        (_("Фото"), {"fields": ["cover_photo", "cover_upload", "cover_alt", "cover_caption", "cover_credit"]}),
         (_("Где и о чём"), {"fields": ["section", "region", "cities", "tags", "language", "translation_of"]}),
         (_("Связи с партийным реестром"), {"fields": ["party_organisations", "party_projects"]}),
         (_("Подпись и публикация"), {"fields": ["byline", "is_featured", "publish_at", "proposed_publish_at"]}),

@@ -10,9 +10,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from articles import bylines, renditions
-from articles.models.article_queryset import ArticleQuerySet
+from articles import bylines
+from articles.models.article_queryset import COVER_COLUMNS, ArticleQuerySet
 from articles.models.choices import ArticleLanguage, ArticleStatus
+from articles.models.photos import Photo
 from articles.models.search_document import refresh_search_vectors
 from articles.models.slugs import unique_slug
 from articles.models.translated_text import is_stale_translation, stamp_text_change
@@ -52,26 +53,16 @@ class Article(models.Model):
         blank=True,
         help_text=_("Форматирование сохраняется; скрипты, стили и встроенные фреймы удаляются."),
     )
-    cover_image = models.ImageField(
-        _("главное фото"),
-        upload_to="covers/%Y/%m/",
+    # PROTECT: a photo a story shows as its cover cannot be deleted from the library (the admin says where it is
+    # used); SET_NULL would silently take the cover off a published story and its feeds.
+    cover_photo = models.ForeignKey(
+        "articles.Photo",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        max_length=255,
-        width_field="cover_width",
-        height_field="cover_height",
-        help_text=_("JPEG, PNG или WebP до 20 МБ. Геометки и другие метаданные удаляются при загрузке."),
-    )
-    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    cover_alt = models.CharField(
-        _("описание фото для незрячих (alt)"),
-        max_length=255,
-        blank=True,
-        help_text=_("Что изображено на фото. Обязательно, если фото есть."),
-    )
-    cover_caption = models.CharField(_("подпись к фото"), max_length=300, blank=True)
-    cover_credit = models.CharField(
-        _("автор фото"), max_length=150, blank=True, help_text=_("Например: «Фото: Айдос Серик»")
+        related_name="cover_of",
+        verbose_name=_("главное фото"),
+        help_text=_("Фото из фотобиблиотеки; новое фото можно загрузить здесь же, оно попадёт в библиотеку."),
     )
     section = models.ForeignKey(
         "articles.Section",
@@ -167,14 +158,6 @@ class Article(models.Model):
     )
 
     search_vector = SearchVectorField(null=True, editable=False)
-
-    cover_480_webp = renditions.rendition(480, "WEBP", source="cover_image")
-    cover_800_webp = renditions.rendition(800, "WEBP", source="cover_image")
-    cover_1200_webp = renditions.rendition(1200, "WEBP", source="cover_image")
-    cover_480_jpeg = renditions.rendition(480, "JPEG", source="cover_image")
-    cover_800_jpeg = renditions.rendition(800, "JPEG", source="cover_image")
-    cover_1200_jpeg = renditions.rendition(1200, "JPEG", source="cover_image")
-    cover_open_graph = renditions.open_graph_rendition(source="cover_image")
 
     objects = ArticleQuerySet.as_manager()
 
@@ -292,7 +275,23 @@ class Article(models.Model):
 
     @property
     def cover(self):
-        return renditions.CoverRenditions(self) if self.cover_image else None
+        """The cover's renditions (`cover.photo` the library photo), or None without a cover."""
+        photo = self.shown_cover_photo()
+        return photo.renditions if photo else None
+
+    def shown_cover_photo(self):
+        """The cover photo, read with the story when it could be: select_related, or with_cover()'s columns."""
+        if self.cover_photo_id is None:
+            return None
+        relation = Article._meta.get_field("cover_photo")
+        if not relation.is_cached(self) and "cover_file" in self.__dict__:
+            photo = Photo.from_db(
+                self._state.db,
+                ["id", *COVER_COLUMNS.values()],
+                [self.cover_photo_id, *(getattr(self, name) for name in COVER_COLUMNS)],
+            )
+            relation.set_cached_value(self, photo)
+        return self.cover_photo
 
     @property
     def author_display(self):

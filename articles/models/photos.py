@@ -10,11 +10,33 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
 from articles import images, renditions
+from articles.models.history import ArticleRevision
 from articles.roles import sees_every_article
-from newsroom import edge
 from newsroom.references import referenced_names
 
 FOLDER = "photos"
+RENDITIONS = (
+    "rendition_480_webp",
+    "rendition_800_webp",
+    "rendition_1200_webp",
+    "rendition_480_jpeg",
+    "rendition_800_jpeg",
+    "rendition_1200_jpeg",
+    "open_graph",
+)
+
+
+class PhotoFileField(models.ImageField):
+    """An ImageField that measures a photo when a file is assigned, not each time a row is loaded.
+
+    Django's own reads the file of a row loaded without width and height (a cover moved into the library by
+    migration 0026 from before dimensions were kept): with the file missing from the storage (a site restored
+    without its media), every page listing it would fail.
+    """
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        if force:
+            super().update_dimension_fields(instance, force, *args, **kwargs)
 
 
 class PhotoQuerySet(models.QuerySet):
@@ -52,7 +74,10 @@ class PhotoQuerySet(models.QuerySet):
 
     def use_condition(self):
         named = referenced_names([FOLDER], file_fields=False)
-        condition = models.Q(file__in=named)
+        # A cover a revision names stays, so restoring the revision brings it back.
+        snapshots = ArticleRevision.objects.exclude(data__cover_photo=None).values_list("data__cover_photo", flat=True)
+        covers_then = {value for value in snapshots if isinstance(value, int)}
+        condition = models.Q(file__in=named) | models.Q(pk__in=covers_then)
         for relation in self.model.USES:
             condition |= models.Q(**{f"{relation}__isnull": False})
         return condition
@@ -65,8 +90,13 @@ class PhotoManager(models.Manager.from_queryset(PhotoQuerySet)):
         The one way a new file enters the library; raises ValidationError, before anything is stored, when it is
         refused.
         """
-        clean = images.clean_upload(uploaded)
         photo = self.model(uploaded_by=user if user is not None and user.pk else None, **fields)
+        return self.store(photo, uploaded)
+
+    def store(self, photo, uploaded):
+        """Save the unsaved `photo` with the file `uploaded`, checked and cleaned (create_from_upload's one path)."""
+        # A photo the article form or a kept revision already cleaned is not re-encoded a second time.
+        clean = uploaded if isinstance(uploaded, images.CleanedUpload) else images.clean_upload(uploaded)
         photo.file.save(clean.name, clean, save=False)
         with transaction.atomic():
             photo.save()
@@ -74,10 +104,10 @@ class PhotoManager(models.Manager.from_queryset(PhotoQuerySet)):
 
 
 class Photo(models.Model):
-    # The reverse relations that make a photo used (see PhotoQuerySet.in_use): a story's gallery.
-    USES = ("gallery_items",)
+    # The reverse relations that make a photo used (see PhotoQuerySet.in_use): a story's cover, a gallery's photo.
+    USES = ("cover_of", "gallery_items")
 
-    file = models.ImageField(
+    file = PhotoFileField(
         _("файл"),
         upload_to=f"{FOLDER}/%Y/%m/",
         max_length=255,
@@ -131,10 +161,33 @@ class Photo(models.Model):
     def renditions(self):
         return renditions.PhotoRenditions(self)
 
-    def edge_lists(self):
-        """The pages of the stories whose gallery shows the photo (purged softly, newsroom/edge.py)."""
-        stories = self.gallery_items.values_list("article_id", flat=True).distinct() if self.pk else []
-        return [edge.key("article", pk) for pk in stories]
+    def can_be_edited_by(self, user):
+        """Whether `user` may change or delete this photo: its uploader, a moderator, a superuser."""
+        if not user.has_perm("articles.change_photo"):
+            return False
+        if user.is_superuser or sees_every_article(user):
+            return True
+        return user.is_active and user.is_staff and self.uploaded_by_id == user.pk
+
+    def uses(self):
+        """Where the photo is used, as lines for the newsroom (the delete refusal lists them)."""
+        stories = self._meta.get_field("cover_of").related_model.objects.only("title")
+        lines = [
+            _("главное фото материала «%(title)s»") % {"title": story} for story in stories.filter(cover_photo=self)
+        ]
+        in_text = stories.filter(body__contains=self.file.name).exclude(cover_photo=self)
+        lines += [_("в тексте материала «%(title)s»") % {"title": story} for story in in_text]
+        in_gallery = stories.filter(gallery_items__photo=self).distinct()
+        lines += [_("в фотогалерее материала «%(title)s»") % {"title": story} for story in in_gallery]
+        if not lines and Photo.objects.filter(pk=self.pk).in_use().exists():
+            lines.append(_("в прежних редакциях, черновиках или описаниях"))
+        return lines
+
+    def make_renditions(self):
+        """Make the renditions imagekit makes when a photo is saved, for a file that entered the library another way
+        (migration 0028); those already made are left as they are."""
+        for name in RENDITIONS:
+            getattr(self, name).generate()
 
     def delete_files(self):
         """Remove the stored photo and the renditions imagekit made of it (renditions/<name without extension>/)."""

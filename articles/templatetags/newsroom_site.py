@@ -143,7 +143,7 @@ def page_meta(context, title=None, description=None, canonical=None, *, story=No
                 '<meta property="og:image" content="{}">\n<meta property="og:image:width" content="1200">'
                 '<meta property="og:image:height" content="630">\n<meta property="og:image:alt" content="{}">',
                 image,
-                story.cover_alt if story else "",
+                story.cover.photo.alt_text if story and story.cover else "",
             )
         )
     if story:
@@ -196,7 +196,7 @@ def article_json_ld(context, article, tags, url, credits=None, corrections=(), g
     }
     if article.section:
         data["articleSection"] = article.section.name
-    images = [article.cover_open_graph.url] if article.cover_image else []
+    images = [article.cover.photo.open_graph.url] if article.cover else []
     images += [item.photo.rendition_1200_jpeg.url for item in gallery]
     if images:
         data["image"] = [absolute_url(context, image) for image in images]

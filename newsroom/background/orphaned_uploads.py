@@ -1,10 +1,11 @@
-"""Uploads that nothing refers to any more: replaced cover photos and editor pictures no story uses.
+"""Photos and uploads that nothing refers to any more: library photos no story uses, and stray files.
 
-A file is removed only when it is older than NEWSROOM_UPLOAD_GRACE_HOURS (a story being written may use a
-picture it has not saved yet) and no row of the content apps names it: no file field, and no text, rich
-text or JSON column (an article's body, a revision's snapshot, a party's description). A cover photo a
-revision still names is kept, so restoring that revision brings it back. Everything goes through the
-storage API, so it works the same on the local disk and on S3.
+First the library: a photo older than NEWSROOM_UPLOAD_GRACE_HOURS (a story being written may use a picture it
+has not saved yet) that nothing uses (articles.models.PhotoQuerySet.in_use: no cover, no text naming it, no
+revision's snapshot naming it as a cover) is deleted with its file and renditions. Then the files: one older
+than the grace period is removed when no row of the content apps names it: no file field (a library photo's
+included), and no text, rich text or JSON column (an article's body, a revision's snapshot, a party's
+description). Everything goes through the storage API, so it works the same on the local disk and on S3.
 """
 
 import logging
@@ -16,22 +17,25 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from articles.models import Photo
+from articles.models.photos import FOLDER as PHOTOS
 from newsroom.references import family, referenced_names
 
 logger = logging.getLogger(__name__)
 
-COVERS = "covers"
+COVERS = "covers"  # the covers from before the photo library (migration 0026 made them library photos in place)
 
 
 @dataclass
 class Sweep:
     removed: list = field(default_factory=list)
     kept: int = 0
+    photos_removed: int = 0
 
 
 def upload_folders():
-    """Where people's photos are stored: cover photos, and the editor's pictures with their thumbnails."""
-    return [COVERS, settings.CKEDITOR_UPLOAD_PATH.strip("/")]
+    """Where people's photos are stored: the library, and older covers and editor pictures with their thumbnails."""
+    return [PHOTOS, COVERS, settings.CKEDITOR_UPLOAD_PATH.strip("/")]
 
 
 def stored_files(storage, folder):
@@ -47,16 +51,21 @@ def stored_files(storage, folder):
 
 
 def renditions_of(storage, name):
-    """The responsive renditions imagekit made of cover photo `name` (renditions/<name without extension>/)."""
+    """The responsive renditions imagekit made of photo `name` (renditions/<name without extension>/)."""
     folder = posixpath.join(settings.IMAGEKIT_CACHEFILE_DIR, posixpath.splitext(name)[0])
     return list(stored_files(storage, folder))
 
 
 def remove_orphaned_uploads(now=None, storage=None):
-    """Delete the uploads older than the grace period that no row names, with their renditions."""
+    """Delete the library photos and the uploads older than the grace period that nothing uses, with their
+    renditions."""
     storage = storage or default_storage
     now = now or timezone.now()
     older_than = now - timedelta(hours=settings.NEWSROOM_UPLOAD_GRACE_HOURS)
+    sweep = Sweep()
+    for photo in Photo.objects.unused().filter(uploaded_at__lt=older_than):
+        photo.delete()  # its file and renditions go once the deletion is committed (articles/signals.py)
+        sweep.photos_removed += 1
     folders = upload_folders()
     # Listed before the references are read: a file saved into a story meanwhile is seen as referenced.
     candidates = [
@@ -66,14 +75,17 @@ def remove_orphaned_uploads(now=None, storage=None):
         if storage.get_modified_time(name) < older_than
     ]
     referenced = referenced_names(folders)
-    sweep = Sweep()
     for name in candidates:
         if family(name) in referenced:
             sweep.kept += 1
             continue
-        doomed = [name, *renditions_of(storage, name)] if name.startswith(COVERS + "/") else [name]
-        for path in doomed:
+        for path in [name, *renditions_of(storage, name)]:
             storage.delete(path)
         sweep.removed.append(name)
-    logger.info("Orphaned uploads removed: %s, old uploads still in use: %s", len(sweep.removed), sweep.kept)
+    logger.info(
+        "Unused photos removed: %s, orphaned uploads removed: %s, old uploads still in use: %s",
+        sweep.photos_removed,
+        len(sweep.removed),
+        sweep.kept,
+    )
     return sweep

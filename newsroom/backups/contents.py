@@ -38,7 +38,7 @@ def row_counts():
         counts[name] = model._default_manager.count() if model._meta.db_table in tables else 0
     article = apps.get_model("articles.Article")
     has_articles = article._meta.db_table in tables
-    counts["cover_photos"] = article._default_manager.exclude(cover_image="").count() if has_articles else 0
+    counts["cover_photos"] = article._default_manager.exclude(cover_photo=None).count() if has_articles else 0
     return counts
 
 

@@ -89,11 +89,11 @@ def story(media):
         body=BODY,
         byline="Айдос Серик",
         section=SectionFactory(name="Политика", name_kk="Саясат", slug="politika"),
+        cover=jpeg_file("forum.jpg", size=(1600, 1000)),
         cover_alt="Участники форума в зале",
         cover_caption="Участники форума",
         cover_credit="Фото: Айдос Серик",
     )
-    article.cover_image.save("forum.jpg", jpeg_file(size=(1600, 1000)))
     return article
 
 
@@ -150,7 +150,7 @@ def test_each_item_carries_full_text_cover_section_author_and_date(client, story
     assert item.findtext("media:rating", namespaces=NS) == "nonadult"
 
     [enclosure] = item.findall("enclosure")
-    rendition = story.cover_1200_jpeg
+    rendition = story.cover_photo.rendition_1200_jpeg
     assert enclosure.get("url") == f"http://testserver{rendition.url}"
     assert enclosure.get("url").endswith(".jpg") and "/renditions/" in enclosure.get("url")
     assert enclosure.get("type") == "image/jpeg"
@@ -182,7 +182,7 @@ def test_full_text_html_holds_only_allowed_tags_with_absolute_urls(client, story
     assert urls == [
         "http://testserver/news/drugoy-material/",
         "https://amanat.kz/proekty/",
-        f"http://testserver{story.cover_1200_jpeg.url}",
+        f"http://testserver{story.cover_photo.rendition_1200_jpeg.url}",
         "http://testserver/media/uploads/2026/12/zal.jpg",
     ]
     # The lead opens the text, the cover follows with its caption and credit; the body's marks become b and i.

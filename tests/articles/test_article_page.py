@@ -412,7 +412,7 @@ def test_json_ld_cannot_be_broken_out_of_by_the_headline(client):
 
 def test_cover_photo_appears_in_json_ld_and_open_graph(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    article = ArticleFactory(published=True, cover_image=jpeg_file(), cover_alt="Участники форума в зале")
+    article = ArticleFactory(published=True, cover=jpeg_file(), cover_alt="Участники форума в зале")
 
     content = get_page(client, article.get_absolute_url())
     tree = parse(content)
@@ -438,7 +438,7 @@ def test_a_story_with_a_cover_gives_each_open_graph_property_once(client, settin
         section=section,
         tags=["аманат", "форум"],
         language="kk",
-        cover_image=jpeg_file(),
+        cover=jpeg_file(),
         cover_alt="Участники форума",
     )
 

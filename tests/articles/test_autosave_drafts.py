@@ -115,7 +115,7 @@ def test_draft_keeps_only_the_fields_the_person_may_change(client, journalist):
         "title": "Заголовок",
         "publish_at_0": "01.01.2030",  # a moderator's decision: read-only for a journalist
         "is_featured": True,
-        "cover_image": "covers/x.jpg",  # a file is no text
+        "cover_upload": "photos/x.jpg",  # a file is no text
         "status": "published",  # no field of the form
         "proposed_publish_at_0": "02.01.2030",
         "proposed_publish_at_1": "10:00",

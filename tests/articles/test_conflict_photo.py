@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from articles.models import ArticleRevision, RevisionPhoto
+from articles.models import ArticleRevision, Photo, RevisionPhoto
 from tests.articles.test_admin_workflow import form_data
 from tests.articles.test_lost_update import shared_article
 from tests.articles.test_photos import HOSTILE, gps_rotated_jpeg, upload
@@ -31,7 +31,7 @@ def lose_a_conflict_with_a_photo(client, journalist, moderator, photo=None):
     mine = {
         **stale,
         "cover_alt": "Набережная Ишима под водой",
-        "cover_image": upload("IMG_2041.JPG", photo or gps_rotated_jpeg()),
+        "cover_upload": upload("IMG_2041.JPG", photo or gps_rotated_jpeg()),
     }
     response = client.post(change_url(article), mine)
     return article, mine, response
@@ -41,7 +41,7 @@ def resolution(response, mine, **choices):
     """The form as the browser sends it again: the file input empty, the conflict's hidden fields, the choices."""
     conflict = response.context["conflict"]
     form = response.context["adminform"].form
-    data = {key: value for key, value in mine.items() if key != "cover_image"}
+    data = {key: value for key, value in mine.items() if key != "cover_upload"}
     data.update(seen_version=conflict["version"], kept_photo=form.data["kept_photo"])
     data.update({f"resolve_{row['name']}": row["default"] for row in conflict["rows"]})
     data.update({f"resolve_{name}": choice for name, choice in choices.items()})
@@ -54,20 +54,21 @@ def test_the_photo_of_a_lost_save_is_kept_cleaned_and_stored_nowhere_public(clie
     assert stored_files(media_root) == []  # nothing under MEDIA_ROOT, so no media URL can reach it
     revision = ArticleRevision.objects.get(article=article, is_applied=False)
     photo = RevisionPhoto.objects.get(revision=revision)
-    assert revision.data["cover_image"] == f"kept:{photo.name}" and "IMG_2041" not in photo.name
+    assert revision.data["cover_photo"] == f"kept:{photo.name}" and "IMG_2041" not in photo.name
+    assert photo.alt_text == "Набережная Ишима под водой"  # what was typed for it stays with it
     with Image.open(photo.as_upload()) as image:  # the one upload path's output: upright, no metadata
         assert image.size == (200, 400) and not image.getexif()
     rows = {row["name"]: row for row in response.context["conflict"]["rows"]}
-    assert rows["cover_image"]["default"] == "mine"
-    assert rows["cover_image"]["new"] == "новое фото (ещё не применено)"
-    assert rows["cover_image"]["new_photo"] == reverse(
+    assert rows["cover_photo"]["default"] == "mine"
+    assert rows["cover_photo"]["new"] == "новое фото (ещё не применено)"
+    assert rows["cover_photo"]["new_photo"] == reverse(
         "admin:articles_article_revision_photo", args=[article.pk, revision.pk]
     )
     page = response.content.decode()
     assert f'name="kept_photo" value="{revision.pk}"' in page
-    assert f'src="{rows["cover_image"]["new_photo"]}"' in page
+    assert f'src="{rows["cover_photo"]["new_photo"]}"' in page
     article.refresh_from_db()
-    assert not article.cover_image
+    assert not article.cover_photo and not Photo.objects.exists()
 
 
 def test_choosing_mine_applies_the_kept_photo(client, journalist, moderator, media_root):
@@ -76,29 +77,31 @@ def test_choosing_mine_applies_the_kept_photo(client, journalist, moderator, med
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.title == "Паводок: вода отступает"  # theirs, as offered
-    assert article.cover_image.name.startswith("covers/") and article.cover_alt == "Набережная Ишима под водой"
-    assert (article.cover_width, article.cover_height) == (200, 400)
-    assert article.cover_image.path in [str(path) for path in stored_files(media_root)]
+    photo = article.cover_photo
+    assert photo.file.name.startswith("photos/") and photo.alt_text == "Набережная Ишима под водой"
+    assert (photo.width, photo.height) == (200, 400) and photo.uploaded_by == journalist
+    assert photo.file.path in [str(path) for path in stored_files(media_root)]
 
 
 def test_choosing_theirs_leaves_the_photo_with_the_revision_only(client, journalist, moderator, media_root):
     article, mine, response = lose_a_conflict_with_a_photo(client, journalist, moderator)
-    response = client.post(change_url(article), resolution(response, mine, cover_image="theirs", cover_alt="theirs"))
+    response = client.post(change_url(article), resolution(response, mine, cover_photo="theirs"))
     assert response.status_code == 302
     article.refresh_from_db()
-    assert not article.cover_image and stored_files(media_root) == []
+    assert not article.cover_photo and stored_files(media_root) == [] and not Photo.objects.exists()
     assert RevisionPhoto.objects.filter(revision__article=article).count() == 1
 
 
 def test_restoring_the_revision_later_applies_its_photo(client, journalist, moderator, media_root):
     article, mine, response = lose_a_conflict_with_a_photo(client, journalist, moderator)
-    client.post(change_url(article), resolution(response, mine, cover_image="theirs", cover_alt="theirs"))
+    client.post(change_url(article), resolution(response, mine, cover_photo="theirs"))
     revision = ArticleRevision.objects.get(article=article, is_applied=False)
     client.post(reverse("admin:articles_article_restore", args=[article.pk, revision.pk]))
     article.refresh_from_db()
-    assert article.cover_image.name.startswith("covers/") and (article.cover_width, article.cover_height) == (200, 400)
-    assert article.cover_alt == "Набережная Ишима под водой"
-    assert article.revisions.filter(is_applied=True).first().data["cover_image"] == article.cover_image.name
+    photo = article.cover_photo
+    assert photo.file.name.startswith("photos/") and (photo.width, photo.height) == (200, 400)
+    assert photo.alt_text == "Набережная Ишима под водой"
+    assert article.revisions.filter(is_applied=True).first().data["cover_photo"] == photo.pk
 
 
 def test_the_kept_photo_is_shown_only_to_who_may_see_the_story(client, journalist, other_journalist, moderator):
@@ -119,7 +122,7 @@ def test_the_kept_photo_is_shown_only_to_who_may_see_the_story(client, journalis
 def test_a_hostile_photo_in_a_lost_save_is_refused_and_nothing_kept(client, journalist, moderator, media_root):
     content, _message = HOSTILE["payload.png"]
     article, _mine, response = lose_a_conflict_with_a_photo(client, journalist, moderator, photo=content)
-    assert response.context["adminform"].form.errors.get("cover_image")
+    assert response.context["adminform"].form.errors.get("cover_upload")
     assert not RevisionPhoto.objects.exists() and stored_files(media_root) == []
 
 
@@ -134,11 +137,11 @@ def test_someone_elses_kept_photo_cannot_be_applied_by_a_hand_made_post(
     client.post(change_url(own), form_data(own, title="Правка модератора"))
     own.refresh_from_db()
     client.force_login(other_journalist)
-    data = {**stale, "seen_version": own.version, "kept_photo": foreign.pk, "resolve_cover_image": "mine"}
+    data = {**stale, "seen_version": own.version, "kept_photo": foreign.pk, "resolve_cover_photo": "mine"}
     data["resolve_title"] = "theirs"
     assert client.post(change_url(own), data).status_code == 302
     own.refresh_from_db()
-    assert not own.cover_image
+    assert not own.cover_photo
 
 
 def test_discarding_the_revision_deletes_its_photo(client, journalist, other_journalist, moderator):
@@ -169,7 +172,7 @@ def test_a_save_without_a_conflict_keeps_no_photo(client, journalist, media_root
     article = ArticleFactory(author=journalist)
     client.force_login(journalist)
     data = form_data(article, cover_alt="Описание фото")
-    data["cover_image"] = upload("IMG_1.JPG", gps_rotated_jpeg())
+    data["cover_upload"] = upload("IMG_1.JPG", gps_rotated_jpeg())
     assert client.post(change_url(article), data).status_code == 302
     assert not RevisionPhoto.objects.exists()
     assert len(stored_files(media_root)) >= 1

@@ -90,15 +90,16 @@ def test_feed_item_carries_link_lead_date_author_and_tags(client):
 
 def test_feed_item_offers_the_cover_photo_as_an_enclosure(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    article = ArticleFactory(published=True, cover_alt="Участники форума в зале")
-    article.cover_image.save("forum.jpg", jpeg_file(size=(320, 200)))
+    article = ArticleFactory(
+        published=True, cover=jpeg_file("forum.jpg", size=(320, 200)), cover_alt="Участники форума в зале"
+    )
 
     entry = read_feed(client, "/feed/").entries[0]
 
     [enclosure] = entry.enclosures
-    assert enclosure.href == f"http://testserver{article.cover_image.url}"
+    assert enclosure.href == f"http://testserver{article.cover_photo.file.url}"
     assert enclosure.type == "image/jpeg"
-    assert int(enclosure.length) == article.cover_image.size > 0
+    assert int(enclosure.length) == article.cover_photo.file.size > 0
 
 
 def test_kazakh_feed_lists_kazakh_articles_under_the_kazakh_prefix(client):
@@ -219,14 +220,13 @@ def test_links_follow_the_request_host_when_no_site_url_is_set(client, settings)
 def test_absolute_links_use_the_site_url_and_never_example_com(client, settings, tmp_path):
     settings.NEWSROOM_SITE_URL = "https://news.example.kz"
     settings.MEDIA_ROOT = tmp_path / "media"
-    article = ArticleFactory(published=True, in_north_kazakhstan=True)
-    article.cover_image.save("cover.jpg", jpeg_file(size=(64, 48)))
+    article = ArticleFactory(published=True, in_north_kazakhstan=True, cover=jpeg_file("cover.jpg", size=(64, 48)))
     site = "https://news.example.kz"
 
     feed = read_feed(client, "/feed/")
     assert feed.feed.link == f"{site}/"
     assert feed.entries[0].link == f"{site}/news/{article.slug}/"
-    assert feed.entries[0].enclosures[0].href.startswith(f"{site}/media/covers/")
+    assert feed.entries[0].enclosures[0].href.startswith(f"{site}/media/photos/")
     region_feed = read_feed(client, f"/regions/{SKO}/feed/")
     assert region_feed.entries[0].link == f"{site}/news/{article.slug}/"
     sitemap = locations(read_sitemap(client, "/sitemap.xml"))

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from articles.models import Article
+from articles.models import Article, Photo
 from tests.articles.test_admin_workflow import form_data
 from tests.factories import ArticleFactory, SectionFactory
 
@@ -76,7 +76,7 @@ def upload(name, content):
 
 def post_cover(client, article, name, content):
     data = form_data(article, cover_alt="Описание фото")
-    data["cover_image"] = upload(name, content)
+    data["cover_upload"] = upload(name, content)
     return client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
 
 
@@ -87,11 +87,11 @@ def test_hostile_cover_is_refused_and_nothing_stored(client, journalist, media_r
     client.force_login(journalist)
     response = post_cover(client, article, name, content)
     assert response.status_code == 200
-    errors = response.context["adminform"].form.errors.get("cover_image")
+    errors = response.context["adminform"].form.errors.get("cover_upload")
     assert errors, f"{name} was accepted"
     assert message in " ".join(errors)
     article.refresh_from_db()
-    assert not article.cover_image
+    assert not article.cover_photo and not Photo.objects.exists()
     assert not list(media_root.rglob("*.*"))
 
 
@@ -112,14 +112,16 @@ def test_phone_photo_is_stored_upright_without_gps(client, journalist, media_roo
     response = post_cover(client, article, "IMG_2041.JPG", gps_rotated_jpeg())
     assert response.status_code == 302
     article.refresh_from_db()
-    assert article.cover_image.name.startswith("covers/") and "IMG_2041" not in article.cover_image.name
-    with Image.open(article.cover_image.path) as stored:
+    photo = article.cover_photo
+    assert photo.file.name.startswith("photos/") and "IMG_2041" not in photo.file.name
+    assert photo.alt_text == "Описание фото" and photo.uploaded_by == journalist
+    with Image.open(photo.file.path) as stored:
         assert stored.size == (200, 400)  # rotated upright
         assert not stored.getexif()
         assert "exif" not in stored.info and "icc_profile" not in stored.info
         assert stored.getpixel((175, 25))[0] > 200  # the yellow corner moved to the top right
-    assert b"PhoneMaker" not in article.cover_image.open("rb").read()
-    assert (article.cover_width, article.cover_height) == (200, 400)
+    assert b"PhoneMaker" not in photo.file.open("rb").read()
+    assert (photo.width, photo.height) == (200, 400)
 
 
 def test_editor_upload_is_cleaned_too(client, journalist, media_root):
@@ -155,19 +157,19 @@ def test_renditions_at_the_expected_sizes_and_formats(client, journalist, media_
     article = ArticleFactory(author=journalist)
     client.force_login(journalist)
     post_cover(client, article, "wide.jpg", jpeg_bytes(size=(2400, 1600)))
-    article = Article.objects.get(pk=article.pk)
+    photo = Article.objects.get(pk=article.pk).cover_photo
     expectations = {
-        "cover_480_webp": ("WEBP", 480),
-        "cover_800_webp": ("WEBP", 800),
-        "cover_1200_webp": ("WEBP", 1200),
-        "cover_480_jpeg": ("JPEG", 480),
-        "cover_800_jpeg": ("JPEG", 800),
-        "cover_1200_jpeg": ("JPEG", 1200),
+        "rendition_480_webp": ("WEBP", 480),
+        "rendition_800_webp": ("WEBP", 800),
+        "rendition_1200_webp": ("WEBP", 1200),
+        "rendition_480_jpeg": ("JPEG", 480),
+        "rendition_800_jpeg": ("JPEG", 800),
+        "rendition_1200_jpeg": ("JPEG", 1200),
     }
     for field, (image_format, width) in expectations.items():
-        with Image.open(getattr(article, field).path) as image:
+        with Image.open(getattr(photo, field).path) as image:
             assert (image.format, image.width) == (image_format, width), field
-    with Image.open(article.cover_open_graph.path) as image:
+    with Image.open(photo.open_graph.path) as image:
         assert (image.format, image.size) == ("JPEG", (1200, 630))
 
 
@@ -179,7 +181,7 @@ def test_article_page_uses_srcset_and_lazy_cards(client, journalist, moderator):
     post_cover(client, article, "wide.jpg", jpeg_bytes(size=(2400, 1600)))
     article.refresh_from_db()
     workflow.apply(article, "publish", by=moderator)
-    ArticleFactory(published=True, cover_image=None)
+    ArticleFactory(published=True)
     client.logout()
     page = client.get(article.get_absolute_url()).content.decode()
     assert 'type="image/webp"' in page and "480w" in page and "1200w" in page
@@ -194,7 +196,7 @@ def test_cover_without_alt_text_is_refused(client, journalist, media_root):
     article = ArticleFactory(author=journalist)
     client.force_login(journalist)
     data = form_data(article, cover_alt="")
-    data["cover_image"] = upload("ok.jpg", jpeg_bytes())
+    data["cover_upload"] = upload("ok.jpg", jpeg_bytes())
     response = client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
     assert "Опишите, что на фото" in " ".join(response.context["adminform"].form.errors["cover_alt"])
     assert not list(media_root.rglob("*.*"))
@@ -209,4 +211,4 @@ def test_oversized_file_is_refused(client, journalist, settings, media_root):
     noisy.save(buffer, format="PNG")
     assert len(buffer.getvalue()) > 1024 * 1024
     response = post_cover(client, article, "big.png", buffer.getvalue())
-    assert "больше 1 МБ" in " ".join(response.context["adminform"].form.errors["cover_image"])
+    assert "больше 1 МБ" in " ".join(response.context["adminform"].form.errors["cover_upload"])

@@ -21,7 +21,7 @@ def change_url(article):
 
 
 def test_submitting_an_incomplete_story_goes_through_naming_what_is_missing(journalist):
-    article = ArticleFactory(author=journalist, section=None, cover_image=jpeg_file(), cover_alt="")
+    article = ArticleFactory(author=journalist, section=None, cover=jpeg_file(), cover_alt="")
     event = workflow.apply(article, "submit", by=journalist)
     article.refresh_from_db()
     assert article.status == S.REVIEW

@@ -26,7 +26,7 @@ from newsroom.apps import check_telegram_links
 from newsroom.telegram import TelegramRefused, TelegramUnavailable
 from regions.models import Region
 from tests import fake_telegram
-from tests.factories import ArticleFactory, jpeg_file
+from tests.factories import ArticleFactory, PhotoFactory, jpeg_file
 from tests.fake_telegram import CHANNEL, SITE, TOKEN
 from tests.processes import free_port
 
@@ -101,7 +101,7 @@ def test_publication_posts_the_headline_lead_and_link_to_the_channel(bot, modera
 
 
 def test_a_story_with_a_cover_is_posted_as_its_photo_with_the_text_as_caption(bot, moderator, commits, settings):
-    article = in_review(cover_image=jpeg_file(), cover_alt="Участники форума в зале")
+    article = in_review(cover=jpeg_file(), cover_alt="Участники форума в зале")
 
     article = publish(article, moderator, commits)
     run_due_jobs()
@@ -143,7 +143,7 @@ def test_a_correction_edits_the_message_in_place(bot, moderator, commits):
 
 
 def test_a_correction_of_a_photo_story_edits_its_caption(bot, moderator, commits):
-    article = publish(in_review(cover_image=jpeg_file(), cover_alt="Зал форума"), moderator, commits)
+    article = publish(in_review(cover=jpeg_file(), cover_alt="Зал форума"), moderator, commits)
     run_due_jobs()
     message_id, _ = only_message(bot)
 
@@ -156,12 +156,12 @@ def test_a_correction_of_a_photo_story_edits_its_caption(bot, moderator, commits
 
 
 def test_a_new_cover_replaces_the_photo_of_the_same_message(bot, moderator, commits):
-    article = publish(in_review(cover_image=jpeg_file(), cover_alt="Зал форума"), moderator, commits)
+    article = publish(in_review(cover=jpeg_file(), cover_alt="Зал форума"), moderator, commits)
     run_due_jobs()
     message_id, message = only_message(bot)
     before = dict(message)  # the stand-in edits its messages in place
 
-    correct(article, commits, cover_image=jpeg_file("other.jpg", color=(200, 30, 30)))
+    correct(article, commits, cover_photo=PhotoFactory(file=jpeg_file("other.jpg", color=(200, 30, 30))))
     run_due_jobs()
 
     [(edited_id, after)] = bot.messages(CHANNEL).items()
@@ -170,11 +170,11 @@ def test_a_new_cover_replaces_the_photo_of_the_same_message(bot, moderator, comm
 
 
 def test_a_cover_taken_away_turns_the_photo_into_a_text_message(bot, moderator, commits):
-    article = publish(in_review(cover_image=jpeg_file(), cover_alt="Зал форума"), moderator, commits)
+    article = publish(in_review(cover=jpeg_file(), cover_alt="Зал форума"), moderator, commits)
     run_due_jobs()
     photo_id, _ = only_message(bot)
 
-    correct(article, commits, cover_image="", cover_alt="")
+    correct(article, commits, cover_photo=None)
     run_due_jobs()
 
     [(text_id, message)] = bot.messages(CHANNEL).items()
@@ -361,7 +361,7 @@ def test_correcting_an_old_story_does_not_post_it_as_news(bot, commits):
 def test_a_long_lead_is_cut_to_the_caption_limit_and_markup_is_escaped(bot, moderator, commits):
     lead = "Участники «Ауыл аманаты» & «Бақытты отбасы» <обсудили> проекты. " * 40
     article = publish(
-        in_review(title="Итоги: 52% & <100> участников", lead=lead, cover_image=jpeg_file(), cover_alt="Зал"),
+        in_review(title="Итоги: 52% & <100> участников", lead=lead, cover=jpeg_file(), cover_alt="Зал"),
         moderator,
         commits,
     )

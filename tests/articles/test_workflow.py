@@ -106,7 +106,7 @@ def test_reject_needs_a_reason(moderator, journalist):
         ({"lead": ""}, "лид"),
         ({"section": None}, "рубрика"),
         ({"title": "Очень длинный заголовок " * 6}, "заголовок короче 111 знаков"),
-        ({"cover_image": jpeg_file(), "cover_alt": ""}, "описание главного фото (alt)"),
+        ({"cover": jpeg_file(), "cover_alt": ""}, "описание главного фото (alt)"),
     ],
 )
 def test_publication_gate_names_what_is_missing(moderator, journalist, changes, named):

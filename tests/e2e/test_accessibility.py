@@ -113,7 +113,7 @@ def newsroom(transactional_db):
                 f"{extra_body}"
             ),
             tags=tags,
-            cover_image=jpeg_file(name=f"cover-{number}.jpg", size=(1200, 800)),
+            cover=jpeg_file(name=f"cover-{number}.jpg", size=(1200, 800)),
             cover_alt=f"Участники события в зале, фото {number + 1}",
             cover_caption="Фото пресс-службы акимата области",
             cover_credit="Фото: Айдос Серик",
@@ -131,7 +131,7 @@ def newsroom(transactional_db):
         lead="Облыстың барлық аудандарынан жүзге жуық қатысушы жыл қорытындысын талқылады.",
         body="<p>Форумға қатысушылар баяндама жасап, тұрғындардың сұрақтарына жауап берді.</p>",
         tags=["форум"],
-        cover_image=jpeg_file(name="cover-kk.jpg", size=(1200, 800)),
+        cover=jpeg_file(name="cover-kk.jpg", size=(1200, 800)),
         cover_alt="Форумға қатысушылар залда",
     )
     for number, alt_text in enumerate(["Сцена форума", "Участники голосуют", "Выставка проектов"]):

@@ -12,7 +12,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from articles import revisions
-from articles.models import Article, ArticleRevision
+from articles.models import Article, ArticleRevision, Photo
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -215,18 +215,17 @@ def test_journalist_puts_an_uploaded_photo_into_the_body(live_server, open_brows
     dialog.frame_locator("iframe.cke_dialog_ui_input_file").locator("input[type=file]").set_input_files(photo)
     dialog.get_by_role("button", name="Загрузить на сервер").click()
     url_field = dialog.get_by_role("textbox", name="Ссылка", exact=True)
-    expect(url_field).to_have_value(
-        re.compile(rf"^/media/uploads/{journalist.pk}/\d{{4}}/\d\d/\d\d/[0-9a-f]{{32}}\.jpg$")
-    )
+    expect(url_field).to_have_value(re.compile(r"^/media/photos/\d{4}/\d\d/[0-9a-f]{32}\.jpg$"))
     dialog.get_by_role("button", name="ОК").click()
 
     image = writer.frame_locator("#cke_id_body iframe").locator("img")
-    expect(image).to_have_attribute("src", re.compile(rf"^/media/uploads/{journalist.pk}/"))
+    expect(image).to_have_attribute("src", re.compile(r"^/media/photos/"))
     writer.wait_for_function(
         "() => document.querySelector('#cke_id_body iframe').contentDocument.querySelector('img').naturalWidth === 640"
     )
     save_and_continue(writer, title)
     article = Article.objects.get(title=title)
-    assert f'src="/media/uploads/{journalist.pk}/' in article.body
-    stored = [path for path in media_root.rglob("*.jpg") if "_thumb" not in path.name]
-    assert len(stored) == 1 and stored[0].name in article.body
+    # the picture is a library photo, uploaded by the journalist
+    photo = Photo.objects.get()
+    assert photo.uploaded_by == journalist and f'src="{photo.file.url}"' in article.body
+    assert (photo.width, photo.height) == (640, 480)

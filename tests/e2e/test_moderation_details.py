@@ -78,7 +78,7 @@ def test_moderator_publishes_a_draft_at_a_chosen_time(live_server, open_browser_
 
 
 def test_journalist_is_told_what_publication_needs_when_submitting(live_server, open_browser_as, journalist):
-    article = ArticleFactory(author=journalist, section=None, cover_image=jpeg_file(), cover_alt="")
+    article = ArticleFactory(author=journalist, section=None, cover=jpeg_file(), cover_alt="")
     writer = open_browser_as(journalist, bypass_csp=True)  # to inject axe-core
     writer.goto(change_url(live_server, article))
     assert_axe_passes(writer, ".workflow-panel")
@@ -114,10 +114,10 @@ def test_a_photo_uploaded_in_a_lost_save_is_kept_and_applied(
     save_and_continue(editor, their_title)
 
     # The journalist's save with a new photo loses: the photo is kept and shown, not dropped.
-    writer.locator("#id_cover_image").set_input_files(photo)
+    writer.locator("#id_cover_upload").set_input_files(photo)
     writer.locator("#id_cover_alt").fill("Набережная Ишима под водой")
     writer.locator("input[name=_continue]").click()
-    row = writer.locator(".conflict-panel tr.conflict-row[data-field=cover_image]")
+    row = writer.locator(".conflict-panel tr.conflict-row[data-field=cover_photo]")
     expect(row).to_contain_text("новое фото (ещё не применено)")
     expect(row.get_by_label("мой", exact=True)).to_be_checked()
     kept = row.get_by_role("img", name="Ваше фото")
@@ -130,8 +130,9 @@ def test_a_photo_uploaded_in_a_lost_save_is_kept_and_applied(
     # Saving again with the offered choices applies their title and the kept photo.
     save_and_continue(writer, their_title)
     expect(writer.locator(".conflict-panel")).to_have_count(0)
-    expect(writer.locator(".field-cover_image a")).to_have_attribute("href", re.compile(r"/media/covers/.+\.jpg$"))
+    # the kept photo is now the story's cover, a library photo, named in the picker by its alt text
+    expect(writer.locator(".field-cover_photo")).to_contain_text("Набережная Ишима под водой")
     article.refresh_from_db()
     assert article.title == their_title
-    assert (article.cover_width, article.cover_height) == (640, 480)
+    assert (article.cover_photo.width, article.cover_photo.height) == (640, 480)
     assert ArticleRevision.objects.filter(article=article, is_applied=False).count() == 1

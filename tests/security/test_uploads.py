@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver,
 from PIL import Image
 
 from articles.images import PHOTO_TYPES
+from articles.models import Photo
 from tests.articles.test_admin_workflow import form_data
 from tests.articles.test_photos import jpeg_bytes, png_bytes, upload
 from tests.factories import ArticleFactory, UserFactory
@@ -130,9 +131,9 @@ def test_active_content_is_refused_as_a_cover(client, journalist, media_root, na
     article = ArticleFactory(author=journalist)
     client.force_login(journalist)
     data = form_data(article, cover_alt="Фото")
-    data["cover_image"] = upload(name, REFUSED[name])
+    data["cover_upload"] = upload(name, REFUSED[name])
     response = client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
-    assert response.context["adminform"].form.errors["cover_image"]
+    assert response.context["adminform"].form.errors["cover_upload"]
     assert not stored_files(media_root)
 
 
@@ -142,9 +143,11 @@ def test_a_jpeg_named_html_is_stored_as_a_re_encoded_jpg(client, journalist, med
     data = editor_upload(client, "x.html", jpeg_with_comment(payload)).json()
     assert data["uploaded"] == "1"
     assert data["url"].endswith(".jpg") and "html" not in data["url"]
-    assert data["url"].startswith(f"/media/uploads/{journalist.pk}/")
+    assert data["url"].startswith("/media/photos/")
+    photo = Photo.objects.get()
+    assert photo.uploaded_by == journalist and data["url"] == photo.file.url
     files = stored_files(media_root)
-    assert [path.suffix for path in files] == [".jpg", ".jpg"]  # the photo and its thumbnail
+    assert {path.suffix for path in files} <= {".jpg", ".webp"}  # the photo and its renditions
     assert all(payload not in path.read_bytes() for path in files)
     assert_only_photos_stored(media_root)
 
@@ -155,10 +158,10 @@ def test_every_stored_file_is_labelled_by_its_real_format(client, journalist, me
     for name, content in [("a.png", png_bytes()), ("b.webp", webp_bytes()), ("c.jpeg", jpeg_bytes())]:
         assert editor_upload(client, name, content).json()["uploaded"] == "1"
     data = form_data(article, cover_alt="Фото")
-    data["cover_image"] = upload("cover.png", png_bytes(size=(900, 600)))
+    data["cover_upload"] = upload("cover.png", png_bytes(size=(900, 600)))
     assert client.post(reverse("admin:articles_article_change", args=[article.pk]), data).status_code == 302
     names = [path.name for path in stored_files(media_root)]
-    assert any(name.endswith("_thumb.png") for name in names) and any(name.endswith(".webp") for name in names)
+    assert any(name.endswith(".png") for name in names) and any(name.endswith(".webp") for name in names)
     assert_only_photos_stored(media_root)
 
 
@@ -166,7 +169,7 @@ def test_every_stored_file_is_labelled_by_its_real_format(client, journalist, me
 def test_callback_number_is_ascii_digits_on_success_and_refusal(client, journalist, media_root, func_num):
     client.force_login(journalist)
     accepted = editor_upload(client, "ok.jpg", jpeg_bytes(), f"?CKEditorFuncNum={func_num}").content.decode()
-    assert "callFunction(0, '/media/uploads/" in accepted
+    assert "callFunction(0, '/media/photos/" in accepted
     assert func_num not in accepted
     refused = editor_upload(client, "bad.jpg", b"not an image", f"?CKEditorFuncNum={func_num}")
     assert refused.status_code == 200
@@ -259,15 +262,15 @@ def test_a_media_host_at_its_root_does_not_swallow_the_sites_paths(
 def test_photos_from_a_separate_media_origin_are_linked_and_allowed_by_the_csp(client, journalist, settings):
     settings.MEDIA_URL = "https://media.example.kz/"
     client.force_login(journalist)
-    assert editor_upload(client, "a.jpg", jpeg_bytes()).json()["url"].startswith("https://media.example.kz/uploads/")
+    assert editor_upload(client, "a.jpg", jpeg_bytes()).json()["url"].startswith("https://media.example.kz/photos/")
     browse = client.get(reverse("ckeditor_browse")).content.decode()
-    assert 'href="https://media.example.kz/uploads/' in browse
+    assert 'href="https://media.example.kz/photos/' in browse
     assert "img-src 'self' https://media.example.kz data: blob:" in client.get("/admin/")["Content-Security-Policy"]
     client.logout()
     assert "img-src 'self' https://media.example.kz data:" in client.get("/")["Content-Security-Policy"]
 
 
-# 4. A journalist browses their own uploads; moderators and superusers see all.
+# 4. A journalist browses their own photos in the library; moderators and superusers see all.
 
 
 def test_journalists_browse_their_own_uploads_moderators_everyones(
@@ -277,8 +280,10 @@ def test_journalists_browse_their_own_uploads_moderators_everyones(
     for user in (journalist, other_journalist):
         client.force_login(user)
         urls[user] = editor_upload(client, "photo.jpg", jpeg_bytes()).json()["url"]
-        assert urls[user].startswith(f"/media/uploads/{user.pk}/") and user.username not in urls[user]
-    put(media_root, "uploads/2024/05/01/older.jpg", jpeg_bytes())  # an upload from before uploads/<user id>/
+        assert urls[user].startswith("/media/photos/") and user.username not in urls[user]
+    # an upload from before the library, moved into it by migration 0028 with nobody known as its uploader
+    put(media_root, "uploads/2024/05/01/older.jpg", jpeg_bytes())
+    Photo.objects.create(file="uploads/2024/05/01/older.jpg", width=640, height=480)
     older = "/media/uploads/2024/05/01/older.jpg"
     superuser = UserFactory(username="chief", is_staff=True, is_superuser=True)
 

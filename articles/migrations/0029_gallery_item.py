@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0024_photo_library'),
+        ('articles', '0028_body_uploads_into_library'),
     ]
 
     operations = [
