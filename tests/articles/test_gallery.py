@@ -2,16 +2,19 @@
 current when they change, editable by whoever may edit the story, and holding their photos in the library."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from articles.models import GalleryItem, Photo, StoryPart
 from newsroom import edge
+from newsroom.background.orphaned_uploads import remove_orphaned_uploads
 from tests.articles.test_admin_workflow import change_url, form_data, logged_in
 from tests.articles.test_photo_library import library_photo
 from tests.articles.test_story_parts import new_process, render_queued, tamper_with_stored_body
@@ -156,6 +159,27 @@ def test_a_gallery_photo_is_in_use_and_cannot_be_deleted(story, photos, journali
         photos[0].delete()
     assert "Фото №1 в галерее материала" in str(refused.value.protected_objects)
     assert Photo.objects.filter(pk=photos[0].pk).exists() and photos[0].file.storage.exists(photos[0].file.name)
+
+
+def test_deleting_a_gallery_photo_in_the_library_is_refused_naming_the_story(client, story, photos, journalist):
+    client.force_login(journalist)
+    response = client.post(reverse("admin:articles_photo_delete", args=[photos[1].pk]), {"post": "yes"}, follow=True)
+    message = " ".join(str(message) for message in response.context["messages"])
+    assert "нельзя удалить" in message and f"в фотогалерее материала «{story.title}»" in message
+    assert Photo.objects.filter(pk=photos[1].pk).exists()
+
+
+def test_the_sweep_of_unused_library_photos_keeps_a_gallerys(
+    story, photos, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSROOM_UPLOAD_GRACE_HOURS = 0
+    unused = library_photo(photos[0].uploaded_by)
+    Photo.objects.update(uploaded_at=timezone.now() - timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep = remove_orphaned_uploads()
+    assert sweep.photos_removed == 1
+    assert set(Photo.objects.all()) == set(photos) and not Photo.objects.filter(pk=unused.pk).exists()
+    assert all(photo.file.storage.exists(photo.file.name) for photo in photos)
 
 
 def test_deleting_the_story_frees_its_photos(story, photos):
