@@ -12,6 +12,7 @@ class GalleryInline(admin.TabularInline):
     model = GalleryItem
     fields = ["thumbnail", "photo", "position", "caption", "credit"]
     readonly_fields = ["thumbnail"]
+    autocomplete_fields = ["photo"]  # searched in the library as the cover is: what the Photo admin shows the user
     extra = 1
     verbose_name = _("фото галереи")
     verbose_name_plural = _("фотогалерея (после текста, по возрастанию номера)")
@@ -20,10 +21,10 @@ class GalleryInline(admin.TabularInline):
         return super().get_queryset(request).select_related("photo")
 
     def get_formset(self, request, obj=None, **kwargs):
-        """Offer the photos the user may see in the library (Photo.visible_to), and those already in this gallery:
-        a journalist picks neither another's private upload nor loses a photo an editor put in their story."""
+        """Accept the photos the user may link to (workflow.linkable, as the cover), and those already in this
+        gallery: a journalist picks no other's private upload, nor loses a photo an editor put in their story."""
         formset = super().get_formset(request, obj, **kwargs)
-        offered = Photo.objects.visible_to(request.user)
+        offered = workflow.linkable(request.user, Photo.objects.all())
         if obj is not None and obj.pk:
             offered = offered | Photo.objects.filter(gallery_items__article=obj)
         formset.form.base_fields["photo"].queryset = offered.distinct()
