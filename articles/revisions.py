@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from articles import bylines, workflow
 from articles.diffs import word_diff
-from articles.models import Article, ArticleRevision, Photo, RevisionPhoto
+from articles.models import Article, ArticleRevision, GalleryItem, Photo, RevisionPhoto
 from articles.sanitize import sanitize_html
 
 TEXT_FIELDS = ["title", "lead", "body", "byline", "language"]
@@ -18,10 +18,11 @@ FOREIGN_KEYS = ["cover_photo", "section", "region", "translation_of"]
 MANY_TO_MANY = ["cities", "party_organisations", "party_projects"]
 DATETIME_FIELDS = ["publish_at", "proposed_publish_at"]
 OTHER_FIELDS = ["is_featured", *DATETIME_FIELDS, "tags"]
-# Co-authors, in the byline's order: edited in the form's inline, so a snapshot of the form keeps the saved ones.
-ORDERED_LINKS = ["coauthors"]
+# Co-authors, in the byline's order, and the gallery's photos ([photo id, caption, credit] in order): edited in the
+# form's inlines, so a snapshot of the form keeps the saved ones.
+ORDERED_LINKS = ["coauthors", "gallery"]
 # What a snapshot recorded before a field existed had in it: compared as such, not as a change.
-BEFORE_THE_FIELD = {"coauthors": []}
+BEFORE_THE_FIELD = {"coauthors": [], "gallery": []}
 TRACKED_FIELDS = TEXT_FIELDS + FOREIGN_KEYS + MANY_TO_MANY + OTHER_FIELDS + ORDERED_LINKS
 # A snapshot's cover_photo is the library photo's id, or this prefix and a name for a photo uploaded in a save that
 # lost a conflict, kept with that unapplied revision (RevisionPhoto): in no storage nor the library until applied.
@@ -39,6 +40,7 @@ def snapshot(article) -> dict:
         data[name] = value.isoformat() if value else None
     data["tags"] = sorted(article.tags.names())
     data["coauthors"] = list(article.coauthor_links.values_list("user_id", flat=True))
+    data["gallery"] = [list(row) for row in article.gallery_items.values_list("photo_id", "caption", "credit")]
     return data
 
 
@@ -138,6 +140,8 @@ def restore(article, revision, by) -> ArticleRevision:
     article.tags.set(data.get("tags") or [])
     if "coauthors" in data:  # revisions older than co-authors leave them as they are
         put_back_coauthors(article, data["coauthors"])
+    if "gallery" in data:  # likewise the gallery
+        put_back_gallery(article, data["gallery"])
     return record(article, by)
 
 
@@ -145,6 +149,15 @@ def put_back_coauthors(article, user_ids):
     article.coauthor_links.all().delete()
     for order, user_id in enumerate(user_ids):
         article.coauthor_links.create(user_id=user_id, order=order)
+
+
+def put_back_gallery(article, rows):
+    """The gallery as `rows` had it, without the photos deleted from the library since."""
+    existing = set(Photo.objects.filter(pk__in=[row[0] for row in rows]).values_list("pk", flat=True))
+    article.gallery_items.all().delete()
+    for position, (photo_id, caption, credit) in enumerate(rows, start=1):
+        if photo_id in existing:
+            article.gallery_items.create(photo_id=photo_id, position=position, caption=caption, credit=credit)
 
 
 def put_back(article, data):
@@ -177,6 +190,10 @@ def display_value(name, value) -> str:
         return "—"
     if is_kept_photo(value):
         return _("новое фото (ещё не применено)")
+    if name == "gallery":
+        photos = Photo.objects.in_bulk([photo_id for photo_id, _caption, _credit in value])
+        shown = [(str(photos.get(photo_id, "—")), caption) for photo_id, caption, _credit in value]
+        return "; ".join(f"{photo} ({caption})" if caption else photo for photo, caption in shown)
     field = Article._meta.get_field(name) if name != "tags" else None
     if name in FOREIGN_KEYS:
         obj = field.related_model.objects.filter(pk=value).first()
@@ -199,6 +216,8 @@ def display_value(name, value) -> str:
 def field_label(name) -> str:
     if name == "tags":
         return "теги"
+    if name == "gallery":
+        return str(GalleryItem._meta.verbose_name_plural)
     return str(Article._meta.get_field(name).verbose_name)
 
 

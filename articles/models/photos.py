@@ -76,8 +76,12 @@ class PhotoQuerySet(models.QuerySet):
         named = referenced_names([FOLDER], file_fields=False)
         # A cover a revision names stays, so restoring the revision brings it back.
         snapshots = ArticleRevision.objects.exclude(data__cover_photo=None).values_list("data__cover_photo", flat=True)
-        covers_then = {value for value in snapshots if isinstance(value, int)}
-        condition = models.Q(file__in=named) | models.Q(pk__in=covers_then)
+        photos_then = {value for value in snapshots if isinstance(value, int)}
+        # So do the photos of a gallery a revision records ([photo id, caption, credit] each).
+        galleries = ArticleRevision.objects.filter(data__has_key="gallery").exclude(data__gallery=[])
+        for rows in galleries.values_list("data__gallery", flat=True):
+            photos_then |= {row[0] for row in rows or () if isinstance(row, list) and row and isinstance(row[0], int)}
+        condition = models.Q(file__in=named) | models.Q(pk__in=photos_then)
         for relation in self.model.USES:
             condition |= models.Q(**{f"{relation}__isnull": False})
         return condition

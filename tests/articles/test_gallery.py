@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from articles import revisions
 from articles.models import GalleryItem, Photo, StoryPart
 from newsroom import edge
 from newsroom.background.orphaned_uploads import remove_orphaned_uploads
@@ -244,6 +245,27 @@ def test_a_journalist_cannot_touch_the_gallery_of_a_story_they_may_not_edit(
     for story in (submitted, foreign):
         client.post(change_url(story), form_data(story) | gallery_rows({"photo": photos[0].pk, "position": "1"}))
         assert not story.gallery_items.exists()
+
+
+def test_a_revision_keeps_the_gallery_and_restoring_it_brings_it_back(client, journalist, photos):
+    draft = ArticleFactory(author=journalist)
+    logged_in(client, journalist)
+    rows = gallery_rows(
+        {"photo": photos[0].pk, "position": "1", "caption": "Открытие"}, {"photo": photos[1].pk, "position": "2"}
+    )
+    assert client.post(change_url(draft), form_data(draft) | rows).status_code == 302
+    revision = draft.revisions.filter(is_applied=True).first()
+    assert revision.data["gallery"] == [[photos[0].pk, "Открытие", ""], [photos[1].pk, "", ""]]
+    shown = client.get(reverse("admin:articles_article_revision", args=[draft.pk, revision.pk])).content.decode()
+    assert '<th scope="row">Фотогалерея</th><td>Зал форума (Открытие); Участники голосуют</td>' in shown
+
+    draft.gallery_items.all().delete()
+    assert set(Photo.objects.in_use()) == {photos[0], photos[1]}  # the revision may bring them back
+    revisions.restore(draft, revision, journalist)
+    assert [(item.photo, item.caption) for item in draft.gallery_items.all()] == [
+        (photos[0], "Открытие"),
+        (photos[1], ""),
+    ]
 
 
 def test_a_photo_an_editor_put_in_a_journalists_gallery_stays_offered(client, journalist, moderator, media_root):
