@@ -183,10 +183,11 @@ def move_refusal(user, article, region) -> str | None:
 
 
 def can_delete(user, article) -> bool:
-    """Only a superuser deletes a published or archived article; authors delete their own drafts."""
+    """Only a superuser deletes a story readers have seen (published, archived, or reopened after that: its address,
+    corrections and history are on record); authors delete their own drafts that never went out."""
     if user.is_superuser:
         return True
-    if article.status in (PUBLISHED, ARCHIVED):
+    if article.status in (PUBLISHED, ARCHIVED) or article.has_been_published():
         return False
     return can_edit(user, article) and user.has_perm("articles.delete_article")
 
