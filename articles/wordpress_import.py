@@ -123,7 +123,7 @@ class Importer:
             self.report.imported["draft"] += 1
             return
         try:
-            workflow.apply(article, "publish", by=self.by, publish_at=post.date)
+            workflow.apply(article, "publish", by=self.by, publish_at=post.date, notify=False)
         except workflow.WorkflowError as error:
             self.note(post, _("оставлен черновиком: %(error)s") % {"error": error})
             self.report.imported["draft"] += 1

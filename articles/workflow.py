@@ -239,11 +239,12 @@ def refusal(user, article, transition) -> WorkflowError:
     return WorkflowError(_("У вас нет права на действие «%(action)s».") % {"action": transition.label})
 
 
-def apply(article, name, *, by, comment="", publish_at: datetime | None = None) -> WorkflowEvent:
+def apply(article, name, *, by, comment="", publish_at: datetime | None = None, notify=True) -> WorkflowEvent:
     """Check and perform transition `name` on `article` for user `by`, atomically.
 
     Publishing without `publish_at` publishes at the planned time (planned_publish_at), else now. What the
-    publication gate finds missing at a transition it only warns of is left on the event as `missing`.
+    publication gate finds missing at a transition it only warns of is left on the event as `missing`. With
+    `notify=False` (stories an import brings, published elsewhere long ago) nobody is e-mailed.
     """
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -291,7 +292,8 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None) 
             created_at=now,
         )
         # Queued, not sent: the job is a row of this transaction, so a rolled-back transition sends nothing.
-        queue_workflow_mail(event)
+        if notify:
+            queue_workflow_mail(event)
     event.missing = missing
     for field in ["status", "publish_at", "first_published_at", "slug", "updated_at"]:
         setattr(article, field, getattr(locked, field))

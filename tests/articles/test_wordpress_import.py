@@ -8,8 +8,11 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError
 
 from articles.models import Article, ImportedPost, LegacyRedirect, Section
+from articles.tasks import send_workflow_mail
+from newsroom.background.models import Job
 from regions.models import Region
 from tests.articles.wordpress import EXPORT, edited_export, run_import
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 EXPORTED_AT = datetime(2026, 12, 3, 17, 33, 34, tzinfo=UTC)  # the export's own date: the scheduled post is ahead
@@ -58,6 +61,16 @@ def test_dates_authors_sections_and_tags_are_kept():
     two_categories = imported(25)
     assert two_categories.section.name == "Алтайский край" and "Башкортостан" in two_categories.tags.names()
     assert Section.objects.filter(name="Башкортостан").exists()  # the rubric of other posts
+
+
+def test_an_author_with_an_account_here_gets_the_stories_and_no_mail_about_them():
+    existing = UserFactory(username="a.saparova", email="aigerim@example.org", is_staff=True)
+
+    output = run_import()
+
+    assert imported(84).author == existing and imported(85).author == existing
+    assert "Новые авторы (без доступа к редакции): admin." in output
+    assert not Job.objects.filter(task_name=send_workflow_mail.name).exists()
 
 
 def test_a_category_named_as_one_of_our_regions_sets_the_region(tmp_path):
