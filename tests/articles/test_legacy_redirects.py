@@ -30,6 +30,13 @@ def test_an_old_address_and_its_post_number_redirect_permanently_to_the_story(cl
     assert client.get(OLD_ADDRESS).status_code == 301
 
 
+def test_the_post_number_costs_one_query(client, django_assert_num_queries):
+    run_import()
+
+    with django_assert_num_queries(1):
+        assert client.get("/?p=17").status_code == 301
+
+
 def test_a_draft_or_a_scheduled_story_is_not_given_away_by_its_old_address(client):
     run_import()
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import CommandError
 
+from articles import wordpress
 from articles.models import Article, ImportedPost, LegacyRedirect, Section
 from articles.tasks import send_workflow_mail
 from newsroom.background.models import Job
@@ -110,13 +111,15 @@ def test_the_youtube_block_becomes_our_embed_and_block_comments_go():
     assert not Article.objects.filter(body__contains="<!--").exists()
 
 
-def test_a_script_in_a_post_is_removed_and_an_unknown_shortcode_reported(tmp_path):
+def test_a_script_goes_an_unknown_shortcode_is_reported_and_a_resized_photo_found(tmp_path):
     export, media = edited_export(
         tmp_path,
         (
             "<p>Подрядчик уже приступил",
             '<script>alert("x")</script><p onclick="steal()">[gallery ids="1,2"]Подрядчик уже приступил',
         ),
+        # WordPress's resized copy, which the uploads folder does not keep: its original is taken
+        ('uploads/2026/08/photo0.jpg" alt=', 'uploads/2026/08/photo0-1024x640.jpg" alt='),
     )
     output = run_import(export, media)
 
@@ -124,6 +127,7 @@ def test_a_script_in_a_post_is_removed_and_an_unknown_shortcode_reported(tmp_pat
     assert "<script" not in body and "alert" not in body and "onclick" not in body and "[gallery" not in body
     assert "Подрядчик уже приступил" in body
     assert "удалены шорткоды: gallery" in output
+    assert "Нет файлов" not in output and f'src="{settings.MEDIA_URL}uploads/' in imported(16).body
 
 
 def test_a_second_run_changes_nothing_and_says_so():
@@ -166,3 +170,13 @@ def test_a_missing_photo_file_is_reported_and_the_post_imported_without_it(tmp_p
     story = imported(17)  # its featured image is 2025/01/photo1.jpg
     assert story.status == Article.Status.PUBLISHED and not story.cover_image
     assert Article.objects.exclude(cover_image="").count() == 5
+
+
+def test_only_files_under_the_old_sites_uploads_are_taken():
+    export = wordpress.Export(site="http://old.example", authors={}, posts=[], attachments={})
+
+    assert export.upload_path("http://old.example/wp-content/uploads/2025/01/a.jpg") == "2025/01/a.jpg"
+    assert export.upload_path("http://old.example/wp-content/uploads/../../etc/passwd") is None
+    assert export.upload_path("http://old.example/wp-content/uploads/2025/%2e%2e/%2e%2e/x.jpg") is None
+    assert export.upload_path("http://elsewhere.example/wp-content/uploads/2025/01/a.jpg") is None
+    assert wordpress.original_upload("2025/01/photo-300x188.jpg") == "2025/01/photo.jpg"
