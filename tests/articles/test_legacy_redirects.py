@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from articles import wordpress
 from articles.models import Article, ImportedPost, LegacyRedirect
 from articles.models.legacy import old_path
 from tests.articles.wordpress import edited_export, run_import
@@ -88,12 +87,6 @@ def test_only_a_superuser_sees_redirects_in_the_admin_and_nobody_adds_one(client
     assert client.get(add).status_code == 403
     assert client.get(reverse("admin:articles_importedpost_changelist")).status_code == 200
     assert not LegacyRedirect.objects.filter(old_path="/news/").exists()
-
-
-def test_a_classic_editor_post_gets_its_paragraphs():
-    body = wordpress.convert_body("Первый абзац\nс переносом.\n\nВторой абзац.\n\n<ul><li>пункт</li></ul>")
-
-    assert body.html == "<p>Первый абзац<br>с переносом.</p>\n<p>Второй абзац.</p>\n<ul><li>пункт</li></ul>"
 
 
 def test_an_article_deleted_by_a_superuser_takes_its_redirects_along(client):

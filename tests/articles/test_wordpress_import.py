@@ -12,8 +12,10 @@ from articles.models import Article, ImportedPost, LegacyRedirect, Section
 from articles.tasks import send_workflow_mail
 from newsroom.background.models import Job
 from regions.models import Region
+from tests import nu_checker
 from tests.articles.wordpress import EXPORT, edited_export, run_import
 from tests.factories import UserFactory
+from tests.pages import get_page
 
 pytestmark = pytest.mark.django_db
 EXPORTED_AT = datetime(2026, 12, 3, 17, 33, 34, tzinfo=UTC)  # the export's own date: the scheduled post is ahead
@@ -180,3 +182,19 @@ def test_only_files_under_the_old_sites_uploads_are_taken():
     assert export.upload_path("http://old.example/wp-content/uploads/2025/%2e%2e/%2e%2e/x.jpg") is None
     assert export.upload_path("http://elsewhere.example/wp-content/uploads/2025/01/a.jpg") is None
     assert wordpress.original_upload("2025/01/photo-300x188.jpg") == "2025/01/photo.jpg"
+
+
+def test_a_classic_editor_post_gets_its_paragraphs():
+    body = wordpress.convert_body("Первый абзац\nс переносом.\n\nВторой абзац.\n\n<ul><li>пункт</li></ul>")
+
+    assert body.html == "<p>Первый абзац<br>с переносом.</p>\n<p>Второй абзац.</p>\n<ul><li>пункт</li></ul>"
+
+
+@pytest.mark.skipif(bool(nu_checker.MISSING), reason=nu_checker.MISSING or "-")
+def test_imported_stories_pages_pass_the_nu_html_checker(client):
+    run_import()
+    # a caption's figure and a cover; a YouTube embed; a post in two categories
+    pages = {f"post {post_id}": get_page(client, imported(post_id).get_absolute_url()) for post_id in (16, 24, 25)}
+
+    assert "<figcaption>Участники встречи в районном акимате</figcaption>" in pages["post 16"]
+    assert {name: lines for name, lines in nu_checker.errors(pages).items() if lines} == {}
