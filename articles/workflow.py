@@ -243,8 +243,7 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None, 
     """Check and perform transition `name` on `article` for user `by`, atomically.
 
     Publishing without `publish_at` publishes at the planned time (planned_publish_at), else now. What the
-    publication gate finds missing at a transition it only warns of is left on the event as `missing`. With
-    `notify=False` (stories an import brings, published elsewhere long ago) nobody is e-mailed.
+    publication gate finds missing at a transition it only warns of is left on the event as `missing`.
     """
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -292,7 +291,7 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None, 
             created_at=now,
         )
         # Queued, not sent: the job is a row of this transaction, so a rolled-back transition sends nothing.
-        if notify:
+        if notify:  # False for an import's stories, published elsewhere long ago: news to nobody
             queue_workflow_mail(event)
     event.missing = missing
     for field in ["status", "publish_at", "first_published_at", "slug", "updated_at"]:
