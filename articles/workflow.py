@@ -239,7 +239,7 @@ def refusal(user, article, transition) -> WorkflowError:
     return WorkflowError(_("У вас нет права на действие «%(action)s».") % {"action": transition.label})
 
 
-def apply(article, name, *, by, comment="", publish_at: datetime | None = None) -> WorkflowEvent:
+def apply(article, name, *, by, comment="", publish_at: datetime | None = None, notify=True) -> WorkflowEvent:
     """Check and perform transition `name` on `article` for user `by`, atomically.
 
     Publishing without `publish_at` publishes at the planned time (planned_publish_at), else now. What the
@@ -291,7 +291,8 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None) 
             created_at=now,
         )
         # Queued, not sent: the job is a row of this transaction, so a rolled-back transition sends nothing.
-        queue_workflow_mail(event)
+        if notify:  # False for an import's stories, published elsewhere long ago: news to nobody
+            queue_workflow_mail(event)
     event.missing = missing
     for field in ["status", "publish_at", "first_published_at", "slug", "updated_at"]:
         setattr(article, field, getattr(locked, field))
