@@ -19,6 +19,7 @@ from articles.models.hourly_counts import HourlyCount, HourlyCountQuerySet
 from articles.models.authors import ArticleCoauthor, AuthorProfile, AuthorProfileQuerySet
 from articles.models.corrections import Correction, CorrectionQuerySet
 from articles.models.telegram_posts import TelegramPost
+from articles.models.legacy import ImportedPost, LegacyRedirect
 from articles.models.photos import Photo, PhotoQuerySet, PhotoTag
 # isort: on
 
@@ -44,6 +45,8 @@ __all__ = [
     "FrontPageSlot",
     "HourlyCount",
     "HourlyCountQuerySet",
+    "ImportedPost",
+    "LegacyRedirect",
     "Photo",
     "PhotoQuerySet",
     "PhotoTag",
