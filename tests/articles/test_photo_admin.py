@@ -96,6 +96,7 @@ def test_a_photo_in_use_is_not_deleted_and_the_refusal_says_where(client, journa
     ArticleFactory(author=journalist, title="Паводок", cover_photo=cover)
     ArticleFactory(author=journalist, title="Набережная", body=f'<p><img src="/media/{in_text.file.name}" alt="x"></p>')
     client.force_login(journalist)
+    assert "главное фото материала «Паводок»" in client.get(change_url(cover)).content.decode()
     for photo, story in [(cover, "Паводок"), (in_text, "Набережная")]:
         response = client.post(delete_url(photo), {"post": "yes"}, follow=True)
         message = " ".join(str(message) for message in response.context["messages"])
