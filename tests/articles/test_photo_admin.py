@@ -113,3 +113,13 @@ def test_an_unused_photo_is_deleted_with_its_files(client, journalist, media_roo
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(delete_url(photo), {"post": "yes"}).status_code == 302
     assert not Photo.objects.exists() and not list(media_root.rglob("*.*"))
+
+
+def test_a_cover_keeps_its_alt_text_in_the_library(client, journalist):
+    photo = library_photo(journalist, alt_text="Зал форума")
+    ArticleFactory(author=journalist, cover_photo=photo)
+    client.force_login(journalist)
+    response = client.post(change_url(photo), description(alt_text=" "))
+    assert "главное фото материала" in " ".join(response.context["adminform"].form.errors["alt_text"])
+    photo.refresh_from_db()
+    assert photo.alt_text == "Зал форума"
