@@ -29,9 +29,10 @@ ACTIONS = {
 
 
 def can_change(user, correction) -> bool:
-    """Who fixes or removes a note (a typo, a duplicate): whoever may edit its story (articles.workflow), in whatever
-    state it is now. Each change and removal is kept in the story's audit trail with the text as it was."""
-    return workflow.can_edit(user, correction.article)
+    """Who fixes or removes a note (a typo, a duplicate): a moderator of its story's desk, in whatever state the story
+    is now. Not its author, even once a reopened story is their draft again: a correction readers saw is the desk's
+    word. Each change and removal is kept in the story's audit trail with the text as it was."""
+    return workflow.MODERATOR in workflow.roles(user, correction.article)
 
 
 class CorrectionError(Exception):

@@ -96,10 +96,9 @@ def can_view(user, article) -> bool:
 
 
 def linkable(user, queryset):
-    """What of `queryset` `user` may link an article to: articles they may see, reference data they may view."""
-    if queryset.model is Article:
-        return queryset.visible_to(user)
-    if queryset.model is Photo:
+    """What of `queryset` `user` may link an article to: articles and library photos they may see, reference data
+    they may view."""
+    if queryset.model in (Article, Photo):
         return queryset.visible_to(user)
     options = queryset.model._meta
     if user.has_perm(f"{options.app_label}.{get_permission_codename('view', options)}"):
@@ -185,10 +184,11 @@ def move_refusal(user, article, region) -> str | None:
 
 
 def can_delete(user, article) -> bool:
-    """Only a superuser deletes a published or archived article; authors delete their own drafts."""
+    """Only a superuser deletes a story readers have seen (published, archived, or reopened after that: its address,
+    corrections and history are on record); authors delete their own drafts that never went out."""
     if user.is_superuser:
         return True
-    if article.status in (PUBLISHED, ARCHIVED):
+    if article.status in (PUBLISHED, ARCHIVED) or article.has_been_published():
         return False
     return can_edit(user, article) and user.has_perm("articles.delete_article")
 
@@ -240,7 +240,7 @@ def refusal(user, article, transition) -> WorkflowError:
     return WorkflowError(_("У вас нет права на действие «%(action)s».") % {"action": transition.label})
 
 
-def apply(article, name, *, by, comment="", publish_at: datetime | None = None) -> WorkflowEvent:
+def apply(article, name, *, by, comment="", publish_at: datetime | None = None, notify=True) -> WorkflowEvent:
     """Check and perform transition `name` on `article` for user `by`, atomically.
 
     Publishing without `publish_at` publishes at the planned time (planned_publish_at), else now. What the
@@ -292,7 +292,8 @@ def apply(article, name, *, by, comment="", publish_at: datetime | None = None) 
             created_at=now,
         )
         # Queued, not sent: the job is a row of this transaction, so a rolled-back transition sends nothing.
-        queue_workflow_mail(event)
+        if notify:  # False for an import's stories, published elsewhere long ago: news to nobody
+            queue_workflow_mail(event)
     event.missing = missing
     for field in ["status", "publish_at", "first_published_at", "slug", "updated_at"]:
         setattr(article, field, getattr(locked, field))

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 # What each kind of error page says (templates/500.html, deploy/varnish/newsroom.vcl, Varnish's and nginx's own).
 DJANGO_500 = "Попробуйте обновить страницу через минуту"
-EDGE_UNAVAILABLE = "Newsroom is briefly unavailable. Try again in a minute."
+# The balancer's and the edge's page when no app server answers (deploy/nginx, deploy/varnish): Russian, like the site.
+UNAVAILABLE = "Изменения могли не сохраниться"
 VARNISH_SYNTH = "Guru Meditation"
 TRACEBACK_SIGNS = ("Traceback (most recent call last)", "Exception Value", 'id="traceback"', "DEBUG = True")
 SUCCESS, ERROR = 25, 40  # django.contrib.messages' levels
@@ -208,8 +209,8 @@ def page_kind(response):
         return "Django's bare «Bad Request (400)» page"
     if DJANGO_500 in text:
         return "try-again page (the site's 500 page)"
-    if EDGE_UNAVAILABLE in text:
-        return "try-again page (the edge's, in English)"
+    if UNAVAILABLE in text:
+        return "try-again page (the balancer's or the edge's)"
     if VARNISH_SYNTH in text:
         return "Varnish's «Backend fetch failed» page"
     if "<center>nginx" in text:

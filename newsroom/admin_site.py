@@ -248,6 +248,33 @@ class RecordAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class PageAdmin(admin.ModelAdmin):
+    """A model whose admin is one page of its own, not a list of rows (a dashboard, a form over the whole table).
+
+    Who opens it is may_open(request); it adds and deletes nothing; saves_changes says whether its form saves.
+    """
+
+    saves_changes = False
+
+    def may_open(self, request):
+        raise NotImplementedError
+
+    def has_module_permission(self, request):
+        return self.may_open(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_open(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.saves_changes and self.may_open(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class DeviceAdmin(RecordAdmin):
     """Superusers only: who has two-factor sign-in, and removing a lost device; never a key or a code."""
 

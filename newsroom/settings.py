@@ -87,6 +87,9 @@ MIDDLEWARE = [
     "newsroom.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Old addresses of an imported site, only where the site answers 404 (and WordPress's /?p=ID): above the page
+    # cache, which drops query parameters pages do not read, and so that a cached 404 still redirects.
+    "articles.legacy_redirects.LegacyRedirectMiddleware",
     # Cache hits are answered here, before the rest of the stack (see newsroom/page_cache.py).
     "newsroom.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -17,7 +17,7 @@ from articles.models import BreakingBanner, Correction, GalleryItem, Photo, Sect
 from newsroom import pagination
 from regions.models import City, Region
 from tests import nu_checker
-from tests.factories import ArticleFactory, jpeg_file
+from tests.factories import ArticleFactory, PhotoFactory, jpeg_file
 from tests.pages import get_page, parse
 from tests.parties.factories import PartyFactory, PartyProjectFactory, PrimaryOrganisationFactory
 
@@ -191,6 +191,14 @@ def every_page_kind(client, site_content, journalist, monkeypatch):
         cover_alt="Поле",
     )
     embedded = ArticleFactory(published=True, title="Форум: видео и посты", body=EMBEDS_BODY, region=north)
+    in_text = PhotoFactory(file=jpeg_file("quay.jpg", size=(1600, 1000)))  # shown as a <picture> in the text
+    pictured = ArticleFactory(
+        published=True,
+        title="Паводок в фотографиях",
+        body=f'<p>Набережная утром.</p><figure><img src="/media/{in_text.file.name}" alt="Набережная Ишима">'
+        "<figcaption>Вода у набережной</figcaption></figure>",
+        region=north,
+    )
     embedded_kk = ArticleFactory(published=True, language="kk", title="Форум: бейне", body=EMBEDS_BODY)
     urls = [
         *site_pages(site_content),
@@ -198,6 +206,7 @@ def every_page_kind(client, site_content, journalist, monkeypatch):
         rich.get_absolute_url(),
         embedded.get_absolute_url(),
         embedded_kk.get_absolute_url(),
+        pictured.get_absolute_url(),
         site_content.translations.get().get_absolute_url(),
         "/kk/regions/",
         "/kk/regions/severo-kazakhstanskaya-oblast/",

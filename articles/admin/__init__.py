@@ -7,6 +7,7 @@ from articles.admin import (  # noqa: F401
     corrections,
     desks,
     front_page,
+    legacy,
     photos,
     readership,
     sections,

@@ -14,6 +14,7 @@ from articles import front_page, preview, workflow
 from articles.models import Article, BreakingBanner, FrontPageSlot
 from articles.models.front_page import BANNER_TEXT_MAX_LENGTH, SLOT_COUNT, validate_banner_link
 from articles.views import home_context
+from newsroom.admin_site import PageAdmin
 from newsroom.navigation import header_context
 
 # The stories offered in each slot's list: the newest published ones (and those pinned now).
@@ -156,23 +157,13 @@ def story_label(story):
 
 
 @admin.register(FrontPageSlot)
-class FrontPageAdmin(admin.ModelAdmin):
+class FrontPageAdmin(PageAdmin):
     """One page instead of a list: the slots and the banner, with a preview; moderators only (workflow)."""
 
-    def has_module_permission(self, request):
+    saves_changes = True
+
+    def may_open(self, request):
         return workflow.can_arrange_front_page(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return workflow.can_arrange_front_page(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return workflow.can_arrange_front_page(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         view = self.admin_site.admin_view

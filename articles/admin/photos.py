@@ -19,6 +19,15 @@ class PhotoForm(forms.ModelForm):
         # Photos are checked by articles.images, whose messages say what is wrong.
         field_classes = {"file": forms.FileField}
 
+    def clean_alt_text(self):
+        """A cover keeps its alt text: publication asks for it, and every story showing the photo loses it."""
+        alt_text = self.cleaned_data.get("alt_text", "").strip()
+        if not alt_text and self.instance.pk and self.instance.cover_of.exists():
+            raise forms.ValidationError(
+                _("Это главное фото материала: опишите, что на нём, иначе его не увидят незрячие читатели.")
+            )
+        return alt_text
+
     def clean_file(self):
         """Check a new photo by its content before anything is stored (PhotoAdmin.save_model stores it)."""
         photo = self.cleaned_data.get("file")
@@ -110,4 +119,5 @@ class PhotoAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("где используется"))
     def used_in(self, obj):
-        return "; ".join(obj.uses()) or gettext("нигде")
+        # Stories only: the whole check (every revision and draft) runs when someone deletes the photo.
+        return "; ".join(obj.uses(everywhere=False)) or gettext("ни в одном материале")

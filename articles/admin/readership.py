@@ -15,27 +15,16 @@ from django.utils.translation import gettext as _
 from articles import readership, roles
 from articles.models import HourlyCount
 from newsroom import charts
+from newsroom.admin_site import PageAdmin
 from newsroom.spreadsheets import csv_response
 
 
 @admin.register(HourlyCount)
-class ReadershipAdmin(admin.ModelAdmin):
+class ReadershipAdmin(PageAdmin):
     """Not a list of rows: the model's page in the admin is the dashboard, and the model has no other page."""
 
-    def has_module_permission(self, request):
+    def may_open(self, request):
         return roles.sees_readership(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return roles.sees_readership(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         view = self.admin_site.admin_view

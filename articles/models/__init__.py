@@ -19,6 +19,7 @@ from articles.models.hourly_counts import HourlyCount, HourlyCountQuerySet
 from articles.models.authors import ArticleCoauthor, AuthorProfile, AuthorProfileQuerySet
 from articles.models.corrections import Correction, CorrectionQuerySet
 from articles.models.telegram_posts import TelegramPost
+from articles.models.legacy import ImportedPost, LegacyRedirect
 from articles.models.photos import Photo, PhotoQuerySet, PhotoTag
 from articles.models.gallery import GalleryItem, GalleryItemQuerySet
 # isort: on
@@ -47,6 +48,8 @@ __all__ = [
     "GalleryItemQuerySet",
     "HourlyCount",
     "HourlyCountQuerySet",
+    "ImportedPost",
+    "LegacyRedirect",
     "Photo",
     "PhotoQuerySet",
     "PhotoTag",

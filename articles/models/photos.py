@@ -173,8 +173,12 @@ class Photo(models.Model):
             return True
         return user.is_active and user.is_staff and self.uploaded_by_id == user.pk
 
-    def uses(self):
-        """Where the photo is used, as lines for the newsroom (the delete refusal lists them)."""
+    def uses(self, everywhere=True):
+        """Where the photo is used, as lines for the newsroom (the delete refusal lists them).
+
+        Covers and texts of stories are named; with `everywhere`, a use elsewhere (in_use(): revisions, drafts,
+        other texts, which reads every text column of the site) is said too.
+        """
         stories = self._meta.get_field("cover_of").related_model.objects.only("title")
         lines = [
             _("главное фото материала «%(title)s»") % {"title": story} for story in stories.filter(cover_photo=self)
@@ -183,7 +187,7 @@ class Photo(models.Model):
         lines += [_("в тексте материала «%(title)s»") % {"title": story} for story in in_text]
         in_gallery = stories.filter(gallery_items__photo=self).distinct()
         lines += [_("в фотогалерее материала «%(title)s»") % {"title": story} for story in in_gallery]
-        if not lines and Photo.objects.filter(pk=self.pk).in_use().exists():
+        if everywhere and not lines and Photo.objects.filter(pk=self.pk).in_use().exists():
             lines.append(_("в прежних редакциях, черновиках или описаниях"))
         return lines
 

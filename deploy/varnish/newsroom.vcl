@@ -120,9 +120,14 @@ sub vcl_deliver {
 }
 
 sub vcl_backend_error {
-    # The balancer is unreachable: no page to give.
-    set beresp.http.Content-Type = "text/plain; charset=utf-8";
-    set beresp.body = "Newsroom is briefly unavailable. Try again in a minute.";
+    # The balancer is unreachable: no page to give. A reader's GET restarts for a stale copy (vcl_deliver); an
+    # editor's POST gets the balancer's own words (deploy/nginx/newsroom-balancer.conf, @unavailable).
+    set beresp.http.Content-Type = "text/html; charset=utf-8";
+    set beresp.http.Cache-Control = "no-store";
+    set beresp.http.Retry-After = "60";
+    set beresp.body = {"<!DOCTYPE html><html lang="ru"><meta charset="utf-8"><title>Сайт недоступен</title>"}
+        + {"<h1>Сайт ненадолго недоступен</h1><p>Изменения могли не сохраниться: вернитесь назад, проверьте "}
+        + {"и попробуйте ещё раз через минуту.</p></html>"};
     return (deliver);
 }
 

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import corrections, story_parts
+from articles import corrections, story_parts, workflow
 from articles.models import Article, Correction, Desk, DeskRegion, StoryPart, WorkflowEvent
 from newsroom import edge
 from regions.models import Region
@@ -142,6 +142,28 @@ def test_another_desks_moderator_may_neither_change_nor_delete_a_note(client, de
     assert change.status_code in (302, 403) and delete.status_code in (302, 403)
     correction.refresh_from_db()
     assert (correction.kind, correction.text) == ("correction", NOTE)
+
+
+def test_the_author_of_a_reopened_story_may_neither_change_nor_delete_its_notes(client, desks, journalist, story):
+    story.author = journalist
+    story.save()
+    correction = corrections.add(story, by=desks["north"], kind="correction", text=NOTE)
+    workflow.apply(story, "unpublish", by=desks["north"])
+    workflow.apply(story, "reopen", by=desks["north"])
+    story.refresh_from_db()
+    assert workflow.can_edit(journalist, story)  # their draft again
+    client.force_login(journalist)
+
+    change = client.post(
+        reverse("admin:articles_correction_change", args=[correction.pk]), {"kind": "update", "text": "Иначе."}
+    )
+    delete = client.post(reverse("admin:articles_correction_delete", args=[correction.pk]), {"post": "yes"})
+
+    assert change.status_code in (302, 403) and delete.status_code in (302, 403)
+    correction.refresh_from_db()
+    assert (correction.kind, correction.text) == ("correction", NOTE)
+    with pytest.raises(corrections.CorrectionError):
+        corrections.remove(correction, by=journalist)
 
 
 def test_deleting_a_note_keeps_its_text_in_the_audit_trail(client, desks, story, django_capture_on_commit_callbacks):

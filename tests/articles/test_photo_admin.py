@@ -96,6 +96,7 @@ def test_a_photo_in_use_is_not_deleted_and_the_refusal_says_where(client, journa
     ArticleFactory(author=journalist, title="Паводок", cover_photo=cover)
     ArticleFactory(author=journalist, title="Набережная", body=f'<p><img src="/media/{in_text.file.name}" alt="x"></p>')
     client.force_login(journalist)
+    assert "главное фото материала «Паводок»" in client.get(change_url(cover)).content.decode()
     for photo, story in [(cover, "Паводок"), (in_text, "Набережная")]:
         response = client.post(delete_url(photo), {"post": "yes"}, follow=True)
         message = " ".join(str(message) for message in response.context["messages"])
@@ -112,3 +113,13 @@ def test_an_unused_photo_is_deleted_with_its_files(client, journalist, media_roo
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(delete_url(photo), {"post": "yes"}).status_code == 302
     assert not Photo.objects.exists() and not list(media_root.rglob("*.*"))
+
+
+def test_a_cover_keeps_its_alt_text_in_the_library(client, journalist):
+    photo = library_photo(journalist, alt_text="Зал форума")
+    ArticleFactory(author=journalist, cover_photo=photo)
+    client.force_login(journalist)
+    response = client.post(change_url(photo), description(alt_text=" "))
+    assert "главное фото материала" in " ".join(response.context["adminform"].form.errors["alt_text"])
+    photo.refresh_from_db()
+    assert photo.alt_text == "Зал форума"

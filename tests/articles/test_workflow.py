@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
@@ -152,6 +153,23 @@ def test_can_edit_and_delete(people):
     assert all(workflow.can_edit(people["moderator"], a) for a in [draft, review, published])
     assert workflow.can_delete(people["author"], draft)
     assert not workflow.can_delete(people["moderator"], published)
+    assert workflow.can_delete(people["superuser"], published)
+
+
+def test_a_story_reopened_after_publication_is_not_its_authors_to_delete(people, client):
+    published = make_article(people["author"], S.DRAFT)
+    workflow.apply(published, "publish", by=people["moderator"])
+    workflow.apply(published, "unpublish", by=people["moderator"])
+    workflow.apply(published, "reopen", by=people["moderator"])
+    published.refresh_from_db()
+    assert published.status == S.DRAFT and published.author == people["author"]
+
+    client.force_login(people["author"])
+    response = client.post(reverse("admin:articles_article_delete", args=[published.pk]), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Article.objects.filter(pk=published.pk).exists()
+    assert workflow.can_edit(people["author"], published)  # theirs to rework, not to make disappear
     assert workflow.can_delete(people["superuser"], published)
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0028_body_uploads_into_library'),
+        ('articles', '0029_merge_photo_library_legacy_redirects'),
     ]
 
     operations = [
