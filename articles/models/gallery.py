@@ -76,6 +76,11 @@ class GalleryItem(models.Model):
     def shown_credit(self):
         return self.credit or self.photo.credit
 
+    @property
+    def credit_is_labelled(self):
+        """Whether the credit says «Фото: …» itself (the library suggests it): the page then adds no label."""
+        return self.shown_credit.casefold().startswith(("фото", "photo"))
+
     def shown_values(self):
         """What the story page shows of the item and its photo (a story part's fingerprint, articles/story_parts.py)."""
         photo = self.photo

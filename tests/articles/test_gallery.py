@@ -75,8 +75,16 @@ def test_the_gallery_follows_the_text_in_order_with_captions_credits_and_renditi
     assert "Фото: Айдос Серик" in caption
     assert "Фото: Пресс-служба" in "".join(shown[1].find("figcaption").itertext())  # the photo's own credit
     assert shown[2].find("figcaption") is None  # nothing to say, nothing shown
+
     controls = section.find(".//div[@class='gallery__controls']")
     assert controls.get("hidden") is not None  # the viewer's buttons only with JavaScript (static/js/gallery.js)
+
+
+def test_a_credit_that_names_itself_a_photo_credit_is_not_labelled_twice(client, story, photos):
+    photos[1].credit = "Фото: пресс-служба акимата"
+    photos[1].save()
+    content = get_page(client, story.get_absolute_url())
+    assert "Фото: пресс-служба акимата" in content and "Фото: Фото:" not in content
 
 
 def test_the_gallery_is_in_the_stored_part_and_costs_no_query(client, story, journalist, photos):
