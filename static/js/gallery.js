@@ -18,6 +18,13 @@
         item.hidden = position !== current;
       });
       counter.textContent = text.replace("{current}", current + 1).replace("{total}", items.length);
+      // The neighbours load now, so that the next photo is there when asked for rather than after a blank moment.
+      [current + 1, current - 1].forEach(function (position) {
+        var image = items[(position + items.length) % items.length].querySelector("img");
+        if (image) {
+          image.loading = "eager";
+        }
+      });
     }
 
     controls.querySelector("[data-gallery-previous]").addEventListener("click", function () {

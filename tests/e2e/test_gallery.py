@@ -22,7 +22,9 @@ PHOTOS = [
 
 @pytest.fixture
 def story(transactional_db):
-    story = ArticleFactory(published=True, title="Форум в Петропавловске", body="<p>Текст о форуме.</p>")
+    # A body longer than a screen: the gallery starts below the fold, where lazily loaded photos wait.
+    body = "".join(f"<p>Абзац {number} о форуме первичных организаций и его решениях.</p>" for number in range(60))
+    story = ArticleFactory(published=True, title="Форум в Петропавловске", body=body)
     for number, (alt_text, caption) in enumerate(PHOTOS):
         photo = Photo.objects.create(
             file=jpeg_file(name=f"forum-{number}.jpg", size=(1200, 800)), alt_text=alt_text, credit="Айдос Серик"
@@ -76,6 +78,11 @@ def test_the_viewer_shows_one_photo_at_a_time_and_follows_the_keyboard(live_serv
         return [alt for alt, _ in PHOTOS if gallery.get_by_role("img", name=alt).is_visible()]
 
     assert shown() == ["Сцена форума"]
+    # The photos either side are fetched already, so that «Вперёд» or «Назад» shows a photo, not a blank moment.
+    loaded = "image => image.complete && image.naturalWidth > 0"
+    for neighbour in ("Участники голосуют", "Выставка проектов"):
+        image = gallery.get_by_role("img", name=neighbour, include_hidden=True)
+        page.wait_for_function(f"image => ({loaded})(image)", arg=image.element_handle(), timeout=5000)
 
     back.focus()
     page.keyboard.press("Tab")  # from «Назад» past the counter to «Вперёд»
