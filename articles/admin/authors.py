@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from articles import images, profiles, workflow
+from articles import images, profiles
+from articles.admin.story_inline import StoryPartInline
 from articles.models import ArticleCoauthor, AuthorProfile
 
 
@@ -86,7 +87,7 @@ class AuthorProfileAdmin(admin.ModelAdmin):
         return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
 
 
-class CoauthorInline(admin.TabularInline):
+class CoauthorInline(StoryPartInline):
     """The story's co-authors, named in the byline after its author in this order; editable with the story."""
 
     model = ArticleCoauthor
@@ -99,21 +100,3 @@ class CoauthorInline(admin.TabularInline):
         if db_field.name == "user":
             kwargs["queryset"] = desk_people()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    # Whoever may edit the story edits its co-authors (articles.workflow), whatever the link model's permissions.
-    def has_view_permission(self, request, obj=None):
-        return obj is None or workflow.can_view(request.user, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self.may_edit(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self.may_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.may_edit(request, obj)
-
-    def may_edit(self, request, obj):
-        if obj is None:
-            return request.user.has_perm("articles.add_article")
-        return workflow.can_edit(request.user, obj)

@@ -3,10 +3,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from articles import workflow
+from articles.admin.story_inline import StoryPartInline
 from articles.models import GalleryItem, Photo
 
 
-class GalleryInline(admin.TabularInline):
+class GalleryInline(StoryPartInline):
     """The story's photo gallery, shown after its text in the order of the numbers; editable with the story."""
 
     model = GalleryItem
@@ -35,21 +36,3 @@ class GalleryInline(admin.TabularInline):
         if not obj.pk:
             return ""
         return format_html('<img src="{}" alt="" width="120">', obj.photo.rendition_480_jpeg.url)
-
-    # Whoever may edit the story edits its gallery (articles.workflow), whatever the item model's permissions.
-    def has_view_permission(self, request, obj=None):
-        return obj is None or workflow.can_view(request.user, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self.may_edit(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self.may_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.may_edit(request, obj)
-
-    def may_edit(self, request, obj):
-        if obj is None:
-            return request.user.has_perm("articles.add_article")
-        return workflow.can_edit(request.user, obj)
