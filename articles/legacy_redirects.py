@@ -16,6 +16,9 @@ HOME = "/"
 
 def target(paths):
     """The address of the live story one of `paths` leads to, or None."""
+    paths = [path for path in paths if "\x00" not in path]  # no stored path holds one, and PostgreSQL refuses it
+    if not paths:
+        return None
     found = (
         LegacyRedirect.objects.filter(old_path__in=paths)
         .filter(article__in=Article.objects.published().values("pk"))

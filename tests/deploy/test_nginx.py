@@ -132,7 +132,7 @@ def test_an_uploaded_photo_is_served_as_an_image_that_runs_nothing(stack, report
     uploaded = journalist.post(UPLOAD, body, content_type)
     assert uploaded.status == 200, uploaded.text
     url = json.loads(uploaded.body)["url"]
-    assert url.startswith(f"https://{MEDIA_HOST}/uploads/{reporter.pk}/"), url
+    assert url.startswith(f"https://{MEDIA_HOST}/photos/"), url  # a library photo (articles.models.photos)
     path = urlsplit(url).path
 
     reader = Browser(stack, source="127.0.0.4")
@@ -149,9 +149,10 @@ def test_an_uploaded_photo_is_served_as_an_image_that_runs_nothing(stack, report
         assert Image.open(io.BytesIO(photo.body)).format == "JPEG"
 
     # Whatever else lands in the media folder is never served, and the media host takes no uploads.
-    (stack.media_root / "uploads" / "page.html").write_text("<script>alert(document.cookie)</script>")
-    assert reader.get("/uploads/page.html", host=MEDIA_HOST).status == 404
-    assert reader.get("/media/uploads/page.html").status == 404
+    page = f"{path.rpartition('/')[0]}/page.html"  # beside the photo
+    (stack.media_root / page.lstrip("/")).write_text("<script>alert(document.cookie)</script>")
+    assert reader.get(page, host=MEDIA_HOST).status == 404
+    assert reader.get(f"/media{page}").status == 404
     assert reader.get("/", host=MEDIA_HOST).status == 404
     put = reader.request("POST", path, host=MEDIA_HOST, body=b"x", headers={"Content-Type": "image/jpeg"})
     assert put.status == 403
