@@ -12,6 +12,7 @@ from articles.admin.authors import CoauthorInline
 from articles.admin.change_page import ArticleChangePageMixin, gate_warning
 from articles.admin.drafts import ArticleDraftsMixin
 from articles.admin.gallery import GalleryInline
+from articles.admin.photos import PhotoPickerMixin
 from articles.admin.plan import ArticlePlanMixin
 from articles.forms import ArticleAdminForm
 from articles.models import Article, ArticleRevision, WorkflowEvent
@@ -39,8 +40,9 @@ class StaleTranslationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, ArticleDraftsMixin, admin.ModelAdmin):
+class ArticleAdmin(ArticlePlanMixin, ArticleChangePageMixin, ArticleDraftsMixin, PhotoPickerMixin, admin.ModelAdmin):
     form = ArticleAdminForm
+    photo_fields = ["cover_photo"]
     inlines = [CoauthorInline, GalleryInline]
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "status_display", "section", "region", "author", "waiting", "publish_at", "updated_at"]

@@ -3,14 +3,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from articles import workflow
+from articles.admin.photos import PhotoPickerMixin
 from articles.admin.story_inline import StoryPartInline
 from articles.models import GalleryItem, Photo
 
 
-class GalleryInline(StoryPartInline):
+class GalleryInline(PhotoPickerMixin, StoryPartInline):
     """The story's photo gallery, shown after its text in the order of the numbers; editable with the story."""
 
     model = GalleryItem
+    photo_fields = ["photo"]
     fields = ["thumbnail", "photo", "position", "caption", "credit"]
     readonly_fields = ["thumbnail"]
     autocomplete_fields = ["photo"]  # searched in the library as the cover is: what the Photo admin shows the user

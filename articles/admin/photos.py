@@ -103,7 +103,7 @@ class PhotoAdmin(admin.ModelAdmin):
                 return redirect("admin:articles_photo_change", photo.pk)
         return super().delete_view(request, object_id, extra_context)
 
-    @admin.display(description=_("фото"))
+    @admin.display(description=_("превью"))
     def thumbnail(self, obj):
         return format_html('<img src="{}" alt="" width="96" class="photo-thumbnail">', obj.rendition_480_jpeg.url)
 
@@ -121,3 +121,16 @@ class PhotoAdmin(admin.ModelAdmin):
     def used_in(self, obj):
         # Stories only: the whole check (every revision and draft) runs when someone deletes the photo.
         return "; ".join(obj.uses(everywhere=False)) or gettext("ни в одном материале")
+
+
+class PhotoPickerMixin:
+    """A story's photo pickers (cover, gallery): choosing from the library, with no links that change or delete a
+    library photo from inside the story's form (its red cross would delete the photo, not take it off the story)."""
+
+    photo_fields = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in self.photo_fields and formfield is not None:
+            formfield.widget.can_change_related = formfield.widget.can_delete_related = False
+        return formfield

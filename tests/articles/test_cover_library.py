@@ -121,3 +121,17 @@ def test_a_cover_described_anew_in_the_library_shows_on_pages_already_seen(clien
     photo.save()
     for url in (article.get_absolute_url(), "/news/"):
         assert 'alt="Зал форума в Петропавловске"' in client.get(url).content.decode(), url
+
+
+def test_the_story_form_offers_no_link_that_changes_or_deletes_a_library_photo(client, moderator):
+    """The widget's red cross would delete the photo from the library, not take it off the story."""
+    photo = library_photo(moderator, alt_text="Зал форума")
+    article = ArticleFactory(author=moderator, cover_photo=photo)
+    client.force_login(moderator)
+
+    page = client.get(change_url(article)).content.decode()
+
+    assert 'id="add_id_cover_photo"' in page  # uploading from the picker's «+» stays
+    for field in ("id_cover_photo", "id_gallery_items-0-photo"):
+        assert f'id="delete_{field}"' not in page and f'id="change_{field}"' not in page
+    assert 'id="delete_id_section"' in page or 'id="change_id_section"' in page  # other pickers keep theirs
