@@ -78,10 +78,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean_cover_upload(self):
         """Check a new photo by its content and keep a copy without metadata (stored in the library on save)."""
-        photo = self.cleaned_data.get("cover_upload")
-        if isinstance(photo, UploadedFile):
-            return images.clean_upload(photo)
-        return photo
+        return images.clean_form_upload(self.cleaned_data.get("cover_upload"))
 
     def clean_region(self):
         region = self.cleaned_data.get("region")

@@ -6,7 +6,7 @@ import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps
 
@@ -121,3 +121,8 @@ def clean_upload(uploaded) -> CleanedUpload:
     buffer = io.BytesIO()
     clean.save(buffer, format=image_format, **options)
     return CleanedUpload(f"{uuid.uuid4().hex}.{extension}", buffer.getvalue(), content_type=content_type)
+
+
+def clean_form_upload(value):
+    """A form's photo field value: a new upload checked and cleaned (clean_upload); a stored file as it is."""
+    return clean_upload(value) if isinstance(value, UploadedFile) else value

@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -26,10 +25,7 @@ class AuthorProfileForm(forms.ModelForm):
 
     def clean_photo(self):
         """Check a new photo by its content and store a copy without metadata."""
-        photo = self.cleaned_data.get("photo")
-        if isinstance(photo, UploadedFile):
-            return images.clean_upload(photo)
-        return photo
+        return images.clean_form_upload(self.cleaned_data.get("photo"))
 
 
 @admin.register(AuthorProfile)

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.files.uploadedfile import UploadedFile
 from django.shortcuts import redirect
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -30,10 +29,7 @@ class PhotoForm(forms.ModelForm):
 
     def clean_file(self):
         """Check a new photo by its content before anything is stored (PhotoAdmin.save_model stores it)."""
-        photo = self.cleaned_data.get("file")
-        if isinstance(photo, UploadedFile):
-            return images.clean_upload(photo)
-        return photo
+        return images.clean_form_upload(self.cleaned_data.get("file"))
 
 
 @admin.register(Photo)
