@@ -153,8 +153,13 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        """What article cards need: the article's own columns (section and region by id) and the cover's."""
-        return self.only(*LISTING_FIELDS).with_cover()
+        """What article cards need: the article's own columns (section and region by id) and the cover's.
+
+        The cover is joined by select_related rather than with_cover(): counting a list (values("pk")), a deep
+        page's keys and search's candidates drop select_related, so they stay index-only scans.
+        """
+        covers = (f"cover_photo__{field}" for field in COVER_COLUMNS.values())
+        return self.only(*LISTING_FIELDS, *covers).select_related("cover_photo")
 
     def with_cover(self):
         """Each article with its cover photo's columns (COVER_COLUMNS), in the same query: no query per card."""

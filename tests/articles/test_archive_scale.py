@@ -17,9 +17,12 @@ from taggit.models import Tag
 from articles.admin.article import ArticleAdmin
 from articles.models import Article
 from newsroom import pagination
-from tests.factories import ArticleFactory
+from regions.models import Region
+from tests.factories import ArticleFactory, PhotoFactory
 
 pytestmark = pytest.mark.django_db
+
+REGION = "severo-kazakhstanskaya-oblast"
 
 
 @pytest.fixture(autouse=True)
@@ -119,6 +122,26 @@ def test_page_count_ignores_ordering(client):
 
     [count] = [sql for sql in sqls if sql.startswith("SELECT COUNT(*)")]
     assert "ORDER BY" not in count
+
+
+@pytest.mark.parametrize("path", ["/news/", f"/regions/{REGION}/"])
+def test_list_count_and_deep_page_keys_do_not_join_the_covers(client, monkeypatch, path):
+    """Cards carry their cover's columns (a join); counting and a deep page's keys must not. With the join,
+    PostgreSQL cannot answer them from the listing index alone and reads every counted row from the table:
+    2,000 per count on a large archive (the region page's p50 went 1.04× → 1.45× at 100,000 stories)."""
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
+    region = Region.objects.get(slug=REGION)
+    for number in range(7):
+        story(f"Новость номер {number}", hours_ago=number + 1, region=region, cover_photo=PhotoFactory())
+
+    response, sqls = get(client, path, page="3")
+
+    assert "Новость номер 4" in response.content.decode()
+    [count] = [sql for sql in sqls if sql.startswith("SELECT COUNT(*)")]
+    [page] = [sql for sql in sqls if '"articles_article"."id" IN (SELECT' in sql]
+    keys = page.split('"articles_article"."id" IN (SELECT', 1)[1].split("OFFSET", 1)[0]
+    assert "articles_photo" in page  # the cards' covers, in the same query
+    assert "articles_photo" not in count and "articles_photo" not in keys
 
 
 def test_deep_page_reads_only_its_own_rows_and_shows_the_right_ones(client, monkeypatch):
