@@ -3,8 +3,9 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from procrastinate.contrib.django.models import ProcrastinateJob
 
-from articles import workflow
+from articles import telegram, workflow
 from articles.models import Article, AuthorProfile, Correction
 from parties.models import PrimaryOrganisation
 from regions.models import Region
@@ -33,6 +34,20 @@ def test_seed_demo_twice_gives_the_same_rows(settings):
     call_command("seed_demo")
     assert row_counts() == first
     assert dict(get_user_model().objects.values_list("username", "password")) == first_passwords
+
+
+def test_seed_demo_posts_nothing_to_a_configured_telegram_channel(settings, django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    settings.NEWSROOM_TELEGRAM_BOT_TOKEN = "123456:token-of-the-outlets-real-bot"
+    settings.NEWSROOM_TELEGRAM_CHAT_ID = "@outlet"
+    settings.NEWSROOM_SITE_URL = "https://news.example.kz"
+    assert telegram.is_configured()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+
+    assert Article.objects.filter(first_published_at__isnull=False).exists()
+    assert not ProcrastinateJob.objects.filter(task_name=telegram.SYNC_TASK).exists()
 
 
 def test_seed_demo_content(settings):

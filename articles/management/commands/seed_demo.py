@@ -70,8 +70,12 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo adds demo users with a known password; with DJANGO_DEBUG=0 pass --force.")
         password = os.environ.get("NEWSROOM_DEMO_PASSWORD") or DEFAULT_PASSWORD
-        # Demo publications would otherwise mail the demo journalist once per article.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+        # Demo publications would otherwise mail the demo journalist once per article, and post every demo story
+        # to the outlet's Telegram channel when a bot token is set (`make run` seeds the demo on every start).
+        no_mail_nor_posts = override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", NEWSROOM_TELEGRAM_BOT_TOKEN=""
+        )
+        with no_mail_nor_posts, transaction.atomic():
             users, users_created = self.create_users(password)
             self.create_profiles(users)
             ensure_sections()
