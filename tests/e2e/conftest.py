@@ -34,6 +34,19 @@ def pytest_runtest_setup(item):
     keep_serialized_contents()
 
 
+@pytest.fixture(autouse=True)
+def serialized_contents_at_hand(django_db_setup):
+    """When this folder runs alone, the snapshot is made on a connection object the test thread no longer has by
+    the first browser test's setup: take one again then, from the database as the migrations left it."""
+    from django.db import connections
+
+    keep_serialized_contents()
+    connection = connections["default"]
+    if not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+        keep_serialized_contents()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_teardown(item):
     keep_serialized_contents()
