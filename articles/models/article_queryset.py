@@ -155,8 +155,9 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What article cards need: the article's own columns (section and region by id) and the cover's.
 
-        The cover is joined by select_related rather than with_cover(): counting a list (values("pk")), a deep
-        page's keys and search's candidates drop select_related, so they stay index-only scans.
+        The cover is joined by select_related rather than with_cover(): what is derived with values("pk") (a
+        list's count, a deep page's keys, search's candidates) drops select_related and with it the join, so a
+        count and a page's keys are read from the listing index alone.
         """
         covers = (f"cover_photo__{field}" for field in COVER_COLUMNS.values())
         return self.only(*LISTING_FIELDS, *covers).select_related("cover_photo")
