@@ -14,11 +14,11 @@ from django.core.files import File
 from django.db.models import Max, Q
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from slugify import slugify
 
 from articles import revisions, wordpress, workflow
 from articles.models import Article, ImportedPost, LegacyRedirect, Photo, Section
 from articles.models.legacy import old_path
+from articles.models.slugs import unique_slug
 from articles.sanitize import plain_text, sanitize_html
 from regions.models import Region
 
@@ -161,12 +161,10 @@ class Importer:
         found = Section.objects.filter(Q(name__iexact=name) | Q(slug=slug)).first()
         if found is not None:
             return found
-        base = slugify(slug or name, max_length=72) or "rubrika"
-        candidate, number = base, 2
-        while Section.objects.filter(slug=candidate).exists():
-            candidate, number = f"{base}-{number}", number + 1
+        max_length = Section._meta.get_field("slug").max_length
         order = (Section.objects.aggregate(last=Max("order"))["last"] or 0) + 1
-        return Section.objects.create(name=name[:80], slug=candidate, order=order)
+        slug = unique_slug(Section.objects.all(), slug or name, max_length, "rubrika")
+        return Section.objects.create(name=name[:80], slug=slug, order=order)
 
     def photo(self, post, url, alt):
         """The library photo of the upload at `url` (stored once per run), or None, reported, when it cannot be."""

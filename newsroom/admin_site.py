@@ -275,7 +275,17 @@ class PageAdmin(admin.ModelAdmin):
         return False
 
 
-class DeviceAdmin(RecordAdmin):
+class SuperuserRecordAdmin(RecordAdmin):
+    """Records only superusers see: the list, each record read-only, and deleting one."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class DeviceAdmin(SuperuserRecordAdmin):
     """Superusers only: who has two-factor sign-in, and removing a lost device; never a key or a code."""
 
     list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
@@ -283,9 +293,3 @@ class DeviceAdmin(RecordAdmin):
     search_fields = ["user__username", "user__email"]
     fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
     readonly_fields = fields
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser

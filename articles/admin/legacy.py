@@ -1,18 +1,10 @@
+"""What an import left, for superusers only and read-only: a redirect made in the admin could take over any address
+of the site (an open redirect), so only an import run by the site's administrators makes one."""
+
 from django.contrib import admin
 
 from articles.models import ImportedPost, LegacyRedirect
-from newsroom.admin_site import RecordAdmin
-
-
-class SuperuserRecordAdmin(RecordAdmin):
-    """What an import left, for superusers only and read-only: a redirect made in the admin could take over any
-    address of the site (an open redirect), so only an import run by the site's administrators makes one."""
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
+from newsroom.admin_site import SuperuserRecordAdmin
 
 
 @admin.register(LegacyRedirect)
