@@ -1,3 +1,4 @@
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -43,9 +44,20 @@ class TagPaginator(BoundedPaginator):
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        ids = self.object_list.values("content_object")[bottom : bottom + self.per_page]
-        articles = Article.objects.public().filter(pk__in=ids).for_listing().newest_first()
-        return self._get_page(articles, number, self)
+        return self._get_page(
+            self.rows_of(self.object_list.values("content_object")[bottom : bottom + self.per_page]), number, self
+        )
+
+    def rows_of(self, keys):
+        return Article.objects.public().filter(pk__in=keys).for_listing().newest_first()
+
+
+class SearchPaginator(CountedPaginator):
+    """Pages of ranked search results; a page kept by its keys is read again without ranking anything."""
+
+    def rows_of(self, keys):
+        rank = {pk: position for position, pk in enumerate(keys)}
+        return sorted(Article.objects.public().filter(pk__in=keys).for_listing(), key=lambda row: rank[row.pk])
 
 
 def home(request):
@@ -111,7 +123,7 @@ def read_region_blocks(request, articles, reader_city):
 
 
 def article_list(request):
-    page = paginate(request, Article.objects.public().for_listing().newest_first())
+    page = paginate(request, Article.objects.public().for_listing().newest_first(), kept_as=("news",))
     page.object_list = with_places(page.object_list)
     edge.shows(edge.ALL_STORIES)
     edge.shows_listed(*page.object_list)
@@ -121,7 +133,8 @@ def article_list(request):
 def correction_list(request):
     """The public list of correction and update notes, newest first, each with its story's headline."""
     shown = ["kind", "text", "created_at", "article", *(f"article__{field}" for field in CORRECTED_STORY)]
-    page = paginate(request, Correction.objects.public().select_related("article").only(*shown).newest_first())
+    corrections = Correction.objects.public().select_related("article").only(*shown).newest_first()
+    page = paginate(request, corrections, kept_as=("corrections",))
     edge.shows(edge.CORRECTIONS)
     edge.shows_listed(*(correction.article for correction in page.object_list))
     return render(request, "articles/correction_list.html", {"page": page})
@@ -188,7 +201,8 @@ def related_articles(article, tag_ids, limit=RELATED_LIMIT):
 
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
-    page = paginate(request, Article.objects.public().filter(section=section).for_listing().newest_first())
+    stories = Article.objects.public().filter(section=section).for_listing().newest_first()
+    page = paginate(request, stories, kept_as=("section", section.pk))
     page.object_list = with_places(page.object_list)
     edge.shows(section)
     edge.shows_listed(*page.object_list)
@@ -198,7 +212,7 @@ def section_detail(request, slug):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     taggings = ArticleTag.objects.filter(tag=tag).published().in_language(get_language() or "ru").newest_first()
-    page = paginate(request, taggings, paginator_class=TagPaginator)
+    page = paginate(request, taggings, paginator_class=TagPaginator, kept_as=("tag", tag.pk))
     page.object_list = with_places(page.object_list)
     edge.shows(tag)
     edge.shows_listed(*page.object_list)
@@ -209,7 +223,7 @@ def author_detail(request, slug):
     """An author's page: photo, short biography in the page's language and the stories they wrote or co-wrote."""
     profile = get_object_or_404(AuthorProfile.objects.public().select_related("user"), slug=slug)
     stories = Article.objects.public().credited_to(profile.user_id).for_listing().newest_first()
-    page = paginate(request, stories)
+    page = paginate(request, stories, kept_as=("author", profile.user_id))
     page.object_list = with_places(page.object_list)
     edge.shows(profile, edge.key("author", profile.user_id))
     edge.shows_listed(*page.object_list)
@@ -247,7 +261,10 @@ def search_results(request, articles, text, language, filters):
     """The requested page of ranked results, looked for among the recent stories first (see search.search)."""
     window_key = "|".join([language, *(str(getattr(value, "pk", value) or "") for value in filters.values())])
     since = full_text.recent_window_start(articles, window_key)
-    return paginate(request, full_text.search(articles, text, language, since=since), paginator_class=CountedPaginator)
+    ranked = full_text.search(articles, text, language, since=since)
+    # The query goes into the key as a digest: any text makes a valid cache key.
+    query = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return paginate(request, ranked, paginator_class=SearchPaginator, kept_as=("search", window_key, query))
 
 
 def search_filters(request):

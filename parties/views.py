@@ -41,7 +41,8 @@ def party_detail(request, slug):
 
 def project_detail(request, party_slug, slug):
     project = get_object_or_404(PartyProject.objects.select_related("party"), party__slug=party_slug, slug=slug)
-    page = paginate(request, project.articles.public().for_listing().newest_first())
+    stories = project.articles.public().for_listing().newest_first()
+    page = paginate(request, stories, kept_as=("project", project.pk))
     page.object_list = with_places(page.object_list)
     edge.shows(project, edge.key("party", project.party_id))
     edge.shows_listed(*page.object_list)

@@ -31,7 +31,8 @@ def region_detail(request, slug):
     region = next((region for region in navigation()["regions"] if region.slug == slug), None)
     if region is None:
         raise Http404
-    page = paginate(request, Article.objects.public().in_region(region).for_listing().newest_first())
+    stories = Article.objects.public().in_region(region).for_listing().newest_first()
+    page = paginate(request, stories, kept_as=("region", region.pk))
     page.object_list = with_places(page.object_list)
     edge.shows(region)
     edge.shows_listed(*page.object_list)
@@ -56,7 +57,8 @@ def city_detail(request, region_slug, slug):
         raise Http404
     # EXISTS rather than a join, as for tags (articles.views.tag_detail)
     in_city = Article.cities.through.objects.filter(city=city, article=OuterRef("pk"))
-    page = paginate(request, Article.objects.public().filter(Exists(in_city)).for_listing().newest_first())
+    stories = Article.objects.public().filter(Exists(in_city)).for_listing().newest_first()
+    page = paginate(request, stories, kept_as=("city", city.pk))
     page.object_list = with_places(page.object_list)
     edge.shows(city)
     edge.shows_listed(*page.object_list)
