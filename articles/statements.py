@@ -18,7 +18,6 @@ from articles.models.article_queryset import COVER_COLUMNS, LISTING_FIELDS
 SLUG = "\x00slug"
 LANGUAGE = "\x00language"
 NOW = datetime.datetime(2000, 1, 1, 0, 0, 0, 1, tzinfo=datetime.UTC)
-FIRST_ID = -1_000_000  # the ids of a topics statement's parts: FIRST_ID, FIRST_ID - 1, …
 
 
 class Statement:
@@ -81,34 +80,42 @@ def published_story(slug, now=None):
 
 # The listing columns in the model's order, as Model.from_db() takes them.
 LISTED = [field for field in Article._meta.concrete_fields if field.name in LISTING_FIELDS]
-_topic_statements = {}
+TOPIC_ID = -1_000_000
+TOPIC_INDEX = -2_000_000
+_topic_statements = {}  # {(kind, limit): the statement of one topic's newest stories}
 
 
-def newest_of_topic(kind, index, limit):
-    """The part of a topics statement for the topic at `index`: its newest stories, as plain columns."""
+def newest_of_topic(kind, limit):
+    """A topic's newest stories, as plain columns and the topic's place in the question (TOPIC_INDEX)."""
     stories = Article.objects.published(NOW).in_language(LANGUAGE)
     if kind == "tag":
         # The tag's newest visible taggings: one short walk down the taggings' index.
-        taggings = ArticleTag.objects.published(NOW).in_language(LANGUAGE).filter(tag=FIRST_ID - index)
+        taggings = ArticleTag.objects.published(NOW).in_language(LANGUAGE).filter(tag=TOPIC_ID)
         stories = stories.filter(pk__in=taggings.newest_first().values("content_object")[:limit])
     else:
-        stories = stories.filter(region=FIRST_ID - index)
+        stories = stories.filter(region=TOPIC_ID)
     columns = [field.name for field in LISTED]
-    stories = stories.with_cover().annotate(topic=Value(index)).newest_first()
+    stories = stories.with_cover().annotate(topic=Value(TOPIC_INDEX)).newest_first()
     return stories.values_list(*columns, *COVER_COLUMNS, "topic")[:limit]
 
 
 def newest_of_topics(topics, limit, now=None):
-    """{(language, kind, pk): its newest stories, newest first} for every topic, in one query."""
-    kinds = tuple(kind for _, kind, _ in topics)
-    if kinds not in _topic_statements:
-        parts = [newest_of_topic(kind, index, limit) for index, kind in enumerate(kinds)]
-        _topic_statements[kinds] = Statement(lambda parts=parts: parts[0].union(*parts[1:], all=True))
-    values = {FIRST_ID - index: pk for index, (_, _, pk) in enumerate(topics)}
-    values.update({LANGUAGE: topics[0][0], NOW: now or timezone.now()})
+    """{(language, kind, pk): its newest stories, newest first} for every topic, in one query.
+
+    Each kind's statement is compiled once per process; a question joins one per topic with UNION ALL, in
+    parentheses as Django writes a union of ordered, limited parts.
+    """
+    common = {LANGUAGE: topics[0][0], NOW: now or timezone.now()}
+    parts, params = [], []
+    for index, (_, kind, pk) in enumerate(topics):
+        if (kind, limit) not in _topic_statements:
+            _topic_statements[kind, limit] = Statement(lambda kind=kind: newest_of_topic(kind, limit))
+        sql, part_params = _topic_statements[kind, limit].sql({**common, TOPIC_ID: pk, TOPIC_INDEX: index})
+        parts.append(f"({sql})")
+        params.extend(part_params)
     found = {topic: [] for topic in topics}
     with connection.cursor() as cursor:
-        cursor.execute(*_topic_statements[kinds].sql(values))
+        cursor.execute(" UNION ALL ".join(parts), params)
         for row in cursor.fetchall():
             story = Article.from_db(connection.alias, [field.attname for field in LISTED], row[: len(LISTED)])
             for name, value in zip(COVER_COLUMNS, row[len(LISTED) : -1], strict=True):
