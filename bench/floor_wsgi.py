@@ -34,3 +34,8 @@ for handler in ["handler400", "handler403", "handler404", "handler500"]:
     if hasattr(site_urls, handler):
         globals()[handler] = getattr(site_urls, handler)
 settings.ROOT_URLCONF = __name__
+
+# As newsroom.wsgi does: the workers get ready before their first request.
+from newsroom.warm_up import warm_up  # noqa: E402
+
+warm_up()
