@@ -1,8 +1,9 @@
 """The article page's questions, compiled into SQL once per process and run with each request's values.
 
 Django compiles a queryset into SQL each time it runs one. For the questions of a story read for the first
-time (the story with the ids of its tags and whether it has live translations or party links; the newest
-stories of its tags and region) compiling cost more than the database's answer. Each is compiled once,
+time (the story with the ids of its tags and whether it has live translations or party links; its party
+organisations and projects; the newest stories of its tags and region) compiling cost more than the
+database's answer. Each is compiled once,
 with marks in place of the slug, the time, the language and the ids, and run with the values of a request.
 """
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleTag
 from articles.models.article_queryset import COVER_COLUMNS, LISTING_FIELDS
+from parties.models import Party
 
 SLUG = "\x00slug"
 LANGUAGE = "\x00language"
@@ -124,3 +126,25 @@ def newest_of_topics(topics, limit, now=None):
     for stories in found.values():
         stories.sort(key=lambda story: (story.publish_at, story.pk), reverse=True)
     return found
+
+
+STORY_ID = -3_000_000
+PARTY_FIELDS = Party._meta.concrete_fields
+_party_link_statements = {}  # {model: the statement of the rows of `model` a story links to}
+
+
+def party_links(model, story_id):
+    """The `model` rows (PrimaryOrganisation or PartyProject) story `story_id` links to, each with its party."""
+    own = model._meta.concrete_fields
+    if model not in _party_link_statements:
+        columns = [*(field.name for field in own), *(f"party__{field.name}" for field in PARTY_FIELDS)]
+        _party_link_statements[model] = Statement(lambda: model.objects.filter(articles=STORY_ID).values_list(*columns))
+    with connection.cursor() as cursor:
+        cursor.execute(*_party_link_statements[model].sql({STORY_ID: story_id}))
+        rows = cursor.fetchall()
+    links = []
+    for row in rows:
+        link = model.from_db(connection.alias, [field.attname for field in own], row[: len(own)])
+        link.party = Party.from_db(connection.alias, [field.attname for field in PARTY_FIELDS], row[len(own) :])
+        links.append(link)
+    return links

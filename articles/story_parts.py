@@ -36,6 +36,7 @@ from articles.models import Article, Correction, GalleryItem, StoryPart
 from newsroom.absolute import site_url
 from newsroom.caching import kept, kept_each
 from newsroom.navigation import with_places
+from parties.models import PartyProject, PrimaryOrganisation
 
 TEMPLATES = ("articles/story_head.html", "articles/story_body.html")
 # The templates the two include: their text is part of the fingerprint too.
@@ -96,8 +97,8 @@ def linked_content(article):
             key=lambda translation: (translation.pk != article.translation_of_id, translation.pk),
         )
     if not summary or article.has_party_links:
-        links["party_organisations"] = list(article.party_organisations.select_related("party"))
-        links["party_projects"] = list(article.party_projects.select_related("party"))
+        links["party_organisations"] = statements.party_links(PrimaryOrganisation, article.pk)
+        links["party_projects"] = statements.party_links(PartyProject, article.pk)
     if summary:
         links["corrections"] = [Correction.from_row(article, row) for row in article.correction_rows]
     else:
