@@ -110,10 +110,13 @@ def cold_line(dataset, page_cache, name, paths, options):
     """Load `paths` on a server started for this line, every cache emptied before it, with no warm-up.
 
     No worker has served any of the paths: every request is the first for its story in its process, as long
-    as the line does not wrap (`first_requests` in the result says whether it did).
+    as the line does not wrap (`first_requests` in the result says whether it did). The database's files are
+    read just before (bench.run.Dataset.read_database_files): cold means that no worker has served the story,
+    not that the database server has never read it.
     """
     label = "on" if page_cache else "off"
     dataset.clear_caches()
+    dataset.read_database_files()
     log = Path(dataset.var_dir) / f"gunicorn-cold-{label}.log"
     with Server(dataset.env(page_cache), options.workers, log) as server:
         time.sleep(COLD_SETTLE_SECONDS)

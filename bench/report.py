@@ -78,7 +78,8 @@ def cold_section(main, scale):
         "## The article page, warm and cold",
         "",
         "The warm line rotates over 300 stories after every worker has served each of them; the cold line rotates "
-        "over the stories outside those, on a server started for the line with every cache emptied and no warm-up. "
+        "over the stories outside those, on a server started for the line with every cache emptied and no warm-up "
+        "(the database's files read just before, as a database server that has been running holds them in memory). "
         "Requests per second, the share of the trivial view (the floor, page cache off, measured on the same "
         "database in the same run) and latency in milliseconds; «sent / distinct»: the requests the cold line sent "
         "and the distinct stories they went to, equal when every request was the first for its story.",
