@@ -72,6 +72,18 @@ def load(port, paths, duration, connections, threads=None):
     sys.exit(f"the load generator printed no result:\n{completed.stdout}{completed.stderr}")
 
 
+def read_files(directory):
+    """Read every file under `directory` once (a database's files, before a cold line) and say how much it was."""
+    started = time.perf_counter()
+    size = 0
+    for path in sorted(directory.rglob("*")):
+        if path.is_file():
+            with path.open("rb") as data:
+                while chunk := data.read(1 << 20):
+                    size += len(chunk)
+    say(f"   read the database's files ({size / 2**30:.1f} GiB) in {time.perf_counter() - started:.1f} s")
+
+
 def show(kind, label, name, result):
     """Print one line's figures."""
     say(

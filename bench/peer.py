@@ -30,13 +30,15 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from bench import peer_report
-from bench.lines import COLD_SETTLE_SECONDS, cold_line, load, say
+from bench.lines import COLD_SETTLE_SECONDS, cold_line, load, read_files, say
 from bench.run import RESULTS, Dataset, base_env, machine, manage
 from bench.server import ROOT, Server, answers, free_port, get, wait_until
 from bench.tables import COLD
 
 RESULT_FILE = RESULTS / "peer.json"
 SETTINGS = ("articles", "duration", "warmup", "threads", "connections", "workers")
+# Where the peer's pg.sh keeps its cluster (PGROOT, /tmp/wagtail-peer-pg unless told otherwise).
+PEER_DATABASE_FILES = Path(os.environ.get("PGROOT", "/tmp/wagtail-peer-pg")) / "data" / "base"
 
 
 def alive(pid):
@@ -155,7 +157,11 @@ def warm_line(server, paths, options):
 
 
 def peer_cold_line(peer, options):
-    """The peer's 1,000 article paths in turn on a gunicorn started for the line, without warm-up."""
+    """The peer's 1,000 article paths in turn on a gunicorn started for the line, without warm-up.
+
+    Its database's files are read just before, as Newsroom's are (bench.lines.cold_line).
+    """
+    read_files(PEER_DATABASE_FILES)
     with PeerServer(peer, options.workers) as server:
         time.sleep(COLD_SETTLE_SECONDS)  # as Newsroom's cold line: the other workers finish booting
         result = load(server.port, peer.article_paths, options.duration, options.connections, options.threads)

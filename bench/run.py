@@ -32,7 +32,7 @@ from pathlib import Path
 
 from bench import report
 from bench.admin import admin_timings
-from bench.lines import CORES, cold_line, say, serve_and_load
+from bench.lines import CORES, cold_line, read_files, say, serve_and_load
 from bench.server import PYTHON, ROOT
 from newsroom import embedded_db
 
@@ -137,14 +137,7 @@ class Dataset:
         back to its host within seconds, so without this read a cold story at N = 100,000 waited for about six
         reads from disk (0.55 ms in its own statement alone, by track_io_timing).
         """
-        started = time.perf_counter()
-        size = 0
-        for path in sorted((self.var_dir / "pgdata" / "base").rglob("*")):
-            if path.is_file():
-                with path.open("rb") as data:
-                    while chunk := data.read(1 << 20):
-                        size += len(chunk)
-        say(f"   read the database's files ({size / 2**30:.1f} GiB) in {time.perf_counter() - started:.1f} s")
+        read_files(self.var_dir / "pgdata" / "base")
 
     def lines(self):
         """The warm lines: every page the probe found but the cold article."""
