@@ -3,8 +3,8 @@
 Django compiles a queryset into SQL each time it runs one. For the questions of a story read for the first
 time (the story with the ids of its tags and whether it has live translations or party links; its party
 organisations and projects; the newest stories of its tags and region) compiling cost more than the
-database's answer. Each is compiled once,
-with marks in place of the slug, the time, the language and the ids, and run with the values of a request.
+database's answer. Each is compiled once, with marks in place of the slug, the time, the language and the
+ids, and run with the values of a request.
 """
 
 import datetime
@@ -129,22 +129,22 @@ def newest_of_topics(topics, limit, now=None):
 
 
 STORY_ID = -3_000_000
-PARTY_FIELDS = Party._meta.concrete_fields
+PARTY_COLUMNS = [field.attname for field in Party._meta.concrete_fields]
 _party_link_statements = {}  # {model: the statement of the rows of `model` a story links to}
 
 
 def party_links(model, story_id):
     """The `model` rows (PrimaryOrganisation or PartyProject) story `story_id` links to, each with its party."""
-    own = model._meta.concrete_fields
+    own = [field.attname for field in model._meta.concrete_fields]
     if model not in _party_link_statements:
-        columns = [*(field.name for field in own), *(f"party__{field.name}" for field in PARTY_FIELDS)]
-        _party_link_statements[model] = Statement(lambda: model.objects.filter(articles=STORY_ID).values_list(*columns))
+        fields = [*own, *(f"party__{field.name}" for field in Party._meta.concrete_fields)]
+        _party_link_statements[model] = Statement(lambda: model.objects.filter(articles=STORY_ID).values_list(*fields))
     with connection.cursor() as cursor:
         cursor.execute(*_party_link_statements[model].sql({STORY_ID: story_id}))
         rows = cursor.fetchall()
     links = []
     for row in rows:
-        link = model.from_db(connection.alias, [field.attname for field in own], row[: len(own)])
-        link.party = Party.from_db(connection.alias, [field.attname for field in PARTY_FIELDS], row[len(own) :])
+        link = model.from_db(connection.alias, own, row[: len(own)])
+        link.party = Party.from_db(connection.alias, PARTY_COLUMNS, row[len(own) :])
         links.append(link)
     return links

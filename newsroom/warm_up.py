@@ -11,16 +11,15 @@ from django.urls import resolve, reverse
 from django.utils import translation
 
 # A path of each kind that most requests take: the home page, a list, a story.
-PATHS = ("articles:home", "articles:list")
+PATHS = (("articles:home", ()), ("articles:list", ()), ("articles:detail", ("warm-up",)))
 
 
 def warm_up():
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             translation.gettext("Новости")  # loads the language's catalogues
-            for name in PATHS:
-                resolve(reverse(name))
-            resolve(reverse("articles:detail", args=["warm-up"]))
+            for name, args in PATHS:
+                resolve(reverse(name, args=args))
     for engine in engines.all():
         for directory in engine.dirs:
             for path in directory.rglob("*.html"):
