@@ -191,7 +191,7 @@ def targets_table(main, scale):
         small, large = sizes(scale)
         n1, n2 = f"{small['articles'] // 1000}k", f"{large['articles'] // 1000}k"
         for name, page in large["probe"]["pages"].items():
-            # Not the cold article: its count follows the links of the stories sampled (two more with party links).
+            # Not the cold article: its count also follows which authors and tags the probe's earlier pages kept.
             if name not in small["probe"]["pages"] or name == COLD:
                 continue
             before, after = query_counts(small["probe"]["pages"][name]), query_counts(page)
