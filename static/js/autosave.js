@@ -274,6 +274,13 @@
     callback();
   }
 
+  // At once, not when the editors are ready: a form saved while they load holds everything typed, and leaving
+  // the page after that save must not keep the same text again as a draft.
+  form.addEventListener("submit", function () {
+    submitting = true;
+    form.elements.csrfmiddlewaretoken.value = csrfToken();
+  });
+
   var served = serialise(true); // the form as the server sent it, before anything is typed
   whenEditorsReady(function () {
     editors().forEach(function (editor) {
@@ -291,9 +298,5 @@
       }
     });
     window.addEventListener("pagehide", function () { save(true); });
-    form.addEventListener("submit", function () {
-      submitting = true;
-      form.elements.csrfmiddlewaretoken.value = csrfToken();
-    });
   }, 0);
 })();

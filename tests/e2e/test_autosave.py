@@ -198,3 +198,53 @@ def test_restored_text_never_overwrites_a_colleagues_save(live_server, open_brow
     save_and_continue(again, TITLE)
     article.refresh_from_db()
     assert (article.title, article.lead, article.status) == (TITLE, LEAD, Article.Status.DRAFT)
+
+
+def test_a_save_sent_while_the_editor_loads_leaves_no_draft_behind(live_server, open_browser_as, journalist):
+    """On a slow connection a headline can be changed and saved before CKEditor is ready. That save holds
+    everything typed: leaving the page must not write the same text again as a draft offered on the next visit."""
+    article = journalists_story(journalist)
+    writer = open_browser_as(journalist)
+    held = {"editor": [], "save": []}
+    requested = []
+
+    def hold(kind, route):
+        if held[kind] is None or (kind == "save" and route.request.method != "POST"):
+            route.continue_()
+        else:
+            held[kind].append(route)
+
+    def release(kind):
+        routes, held[kind] = held[kind], None
+        for route in routes:
+            route.continue_()
+
+    def wait_until(condition, what):
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while not condition():
+            assert time.monotonic() < deadline, f"never happened: {what}"
+            writer.wait_for_timeout(50)
+
+    writer.route(re.compile(r"/ckeditor/ckeditor/lang/"), lambda route: hold("editor", route))
+    writer.route(re.compile(r"/change/$"), lambda route: hold("save", route))
+    writer.on("request", lambda request: requested.append(request.url))
+    writer.goto(change_url(live_server, article), wait_until="domcontentloaded")
+    writer.locator("#id_title").fill(TITLE)
+    writer.locator("input[name=_continue]").click(no_wait_after=True)
+    wait_until(lambda: held["editor"] and held["save"], "the editor's language file and the save requested")
+
+    # The editor becomes ready while the save is on its way, as on a slow connection. Its last file is the text
+    # area's stylesheet (Playwright evaluates nothing in a page whose navigation is held, so the requests tell).
+    release("editor")
+    wait_until(lambda: any("/contents.css" in url for url in requested), "the editor built")
+    writer.wait_for_timeout(1000)  # the autosave looks for a ready editor every 100 ms
+    release("save")
+    writer.wait_for_url(re.compile(r"/admin/articles/article/\d+/change/$"))
+    expect(writer.locator(".messagelist .success")).to_contain_text("успешно")
+    article.refresh_from_db()
+    assert article.title == TITLE
+
+    writer.reload()
+    expect(body_editor(writer)).to_have_attribute("contenteditable", "true")
+    expect(writer.locator("#autosave")).to_be_hidden()
+    assert not ArticleDraft.objects.exists()
