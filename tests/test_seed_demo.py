@@ -36,6 +36,20 @@ def test_seed_demo_twice_gives_the_same_rows(settings):
     assert dict(get_user_model().objects.values_list("username", "password")) == first_passwords
 
 
+def test_seed_demo_does_not_bring_back_a_demo_story_an_editor_changed(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    story = Article.objects.published().filter(language="ru").order_by("pk").first()
+    story.title += " — уточнено"
+    story.save()
+    workflow.apply(story, "unpublish", by=get_user_model().objects.get(username="moderator"))
+    first = row_counts()
+    call_command("seed_demo")
+    assert row_counts() == first
+    story.refresh_from_db()
+    assert story.title.endswith(" — уточнено") and story.status == Article.Status.ARCHIVED
+
+
 def test_seed_demo_posts_nothing_to_a_configured_telegram_channel(settings, django_capture_on_commit_callbacks):
     settings.DEBUG = True
     settings.NEWSROOM_TELEGRAM_BOT_TOKEN = "123456:token-of-the-outlets-real-bot"

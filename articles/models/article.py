@@ -265,9 +265,10 @@ class Article(models.Model):
             *(edge.key("author", pk) for pk in credited),
         ]
 
-    def unique_slug(self):
-        """An ASCII transliteration of the title, suffixed with -2, -3… when taken."""
-        return unique_slug(Article.objects.exclude(pk=self.pk), self.title, SLUG_MAX_LENGTH, "material")
+    def unique_slug(self, among=None):
+        """An ASCII transliteration of the title, suffixed with -2, -3… while one of `among` (all others) has it."""
+        among = Article.objects.exclude(pk=self.pk) if among is None else among
+        return unique_slug(among, self.title, SLUG_MAX_LENGTH, "material")
 
     def refresh_search_vector(self):
         """Recompute the full-text column from the title, lead, tags and body as saved now."""

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -158,7 +159,9 @@ class Command(BaseCommand):
         by_key, created = {}, 0
         now = timezone.now()
         for item in items:
-            article = Article.objects.filter(title=item["title"]).first()
+            # A published story keeps its first slug through headline edits: an edited demo story is not re-created.
+            first_slug = Article(title=item["title"]).unique_slug(among=Article.objects.none())
+            article = Article.objects.filter(Q(slug=first_slug) | Q(title=item["title"])).first()
             if article is None:
                 article = self.create_article(item, users, sections, regions, now)
                 created += 1
